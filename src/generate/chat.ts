@@ -1,0 +1,189 @@
+import type { ChatMessage, ChatRequest, ToolDefinition } from '../requests/chat.ts';
+import { jsonObjectForPrompt, valueFromSchema } from './json-schema-value.ts';
+import { Rng, hashSeed } from './random.ts';
+import { planReply, sentence, topicOf, writeReply } from './text.ts';
+import { type Tokenizer, contentText, countChatPromptTokens } from './tokens.ts';
+
+/**
+ * What a chat completion says, decided once and rendered either as one JSON object or as a
+ * stream of chunks, so the two always agree.
+ */
+export interface ChatPlan {
+  choices: ChoicePlan[];
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface ChoicePlan {
+  index: number;
+  content: string | null;
+  /** The content cut on token boundaries (for streaming and logprobs). */
+  pieces: string[];
+  toolCalls: ToolCallPlan[];
+  finishReason: 'stop' | 'length' | 'tool_calls';
+  completionTokens: number;
+}
+
+export interface ToolCallPlan {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export interface ChatGenerationInput {
+  request: ChatRequest;
+  modelId: string;
+  scenarioSeed: number;
+  tokenizer: Tokenizer;
+}
+
+/** The seed for one request: scenario seed + everything in the request that shapes the answer. */
+export function chatRequestSeed(input: ChatGenerationInput): number {
+  const { request } = input;
+  return hashSeed(
+    input.scenarioSeed,
+    input.modelId,
+    JSON.stringify(request.messages),
+    request.tools.map((t) => t.name).join(','),
+    JSON.stringify(request.toolChoice),
+    JSON.stringify(request.responseFormat),
+    request.temperature,
+    request.seed,
+  );
+}
+
+export function lastUserText(messages: readonly ChatMessage[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    if (messages[i]!.role === 'user') return contentText(messages[i]!.content);
+  }
+  return '';
+}
+
+export function planChat(input: ChatGenerationInput): ChatPlan {
+  const { request, tokenizer } = input;
+  const seed = chatRequestSeed(input);
+  const choices: ChoicePlan[] = [];
+  for (let index = 0; index < request.n; index++) {
+    choices.push(planChoice(input, new Rng(hashSeed(seed, index)), index));
+  }
+  const promptTokens = countChatPromptTokens(tokenizer, request.messages, request.tools.length ? request.tools : undefined);
+  return { choices, promptTokens, completionTokens: choices.reduce((sum, c) => sum + c.completionTokens, 0) };
+}
+
+function planChoice(input: ChatGenerationInput, rng: Rng, index: number): ChoicePlan {
+  const { request, tokenizer } = input;
+  const calledTools = chooseTools(request, rng);
+  if (calledTools.length > 0) return toolCallChoice(input, rng, index, calledTools);
+  const full = contentFor(input, rng);
+  return textChoice(full, request, tokenizer, index);
+}
+
+/** Which tools the assistant calls: none once a tool result is the last message, so agent loops end. */
+export function chooseTools(request: ChatRequest, rng: Rng): ToolDefinition[] {
+  const { tools, toolChoice } = request;
+  if (tools.length === 0 || toolChoice.mode === 'none') return [];
+  if (toolChoice.mode === 'named') return tools.filter((t) => t.name === toolChoice.name);
+  const last = request.messages[request.messages.length - 1];
+  if (toolChoice.mode === 'auto' && last && (last.role === 'tool' || last.role === 'function')) return [];
+  const prompt = lastUserText(request.messages).toLowerCase();
+  const scored = tools
+    .map((tool, order) => ({ tool, order, score: relevance(tool, prompt) }))
+    .filter((s) => s.score > 0)
+    .sort((a, b) => b.score - a.score || a.order - b.order);
+  const fitting = scored.map((s) => s.tool);
+  if (fitting.length === 0) return [tools[rng.int(0, tools.length - 1)]!];
+  return request.parallelToolCalls ? fitting : fitting.slice(0, 1);
+}
+
+/** How many words of a tool's name and description appear in the prompt. */
+function relevance(tool: ToolDefinition, prompt: string): number {
+  const words = `${tool.name.replace(/[_-]/g, ' ')} ${tool.description}`
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 3 && !['get', 'the', 'for', 'with', 'from', 'current', 'function', 'tool'].includes(w));
+  return new Set(words.filter((w) => prompt.includes(w))).size;
+}
+
+function toolCallChoice(input: ChatGenerationInput, rng: Rng, index: number, tools: ToolDefinition[]): ChoicePlan {
+  const text = lastUserText(input.request.messages);
+  let budget = input.request.maxTokens ?? Number.POSITIVE_INFINITY;
+  let completionTokens = 0;
+  let truncated = false;
+  const toolCalls: ToolCallPlan[] = [];
+  for (const tool of tools) {
+    if (budget <= 0) break;
+    const callRng = rng.fork(tool.name);
+    let args = JSON.stringify(valueFromSchema(tool.parameters, callRng, { text }));
+    const pieces = input.tokenizer.pieces(args);
+    const cost = pieces.length + input.tokenizer.count(tool.name) + 3;
+    if (pieces.length > budget) {
+      args = pieces.slice(0, budget).join('');
+      truncated = true;
+    }
+    completionTokens += Math.min(cost, budget + 3);
+    budget -= cost;
+    toolCalls.push({ id: `call_${randomId(callRng, 24)}`, name: tool.name, arguments: args });
+  }
+  if (budget < 0) truncated = true;
+  return { index, content: null, pieces: [], toolCalls, finishReason: truncated ? 'length' : 'tool_calls', completionTokens };
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+export function randomId(rng: Rng, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += ID_ALPHABET[rng.int(0, ID_ALPHABET.length - 1)];
+  return out;
+}
+
+function contentFor(input: ChatGenerationInput, rng: Rng): string {
+  const { request, tokenizer } = input;
+  const prompt = lastUserText(request.messages);
+  if (request.responseFormat.type === 'json_schema') return JSON.stringify(valueFromSchema(request.responseFormat.schema, rng, { text: prompt }));
+  if (request.responseFormat.type === 'json_object') return JSON.stringify(jsonObjectForPrompt(rng, prompt));
+  const last = request.messages[request.messages.length - 1];
+  if (last && (last.role === 'tool' || last.role === 'function')) return summariseToolResults(request.messages, rng, prompt);
+  return writeReply(rng, planReply(rng, prompt), (s) => tokenizer.count(s));
+}
+
+/** A reply that uses the tool results after the last assistant turn, so agent loops end with an answer. */
+function summariseToolResults(messages: readonly ChatMessage[], rng: Rng, prompt: string): string {
+  const results: string[] = [];
+  for (let i = messages.length - 1; i >= 0 && (messages[i]!.role === 'tool' || messages[i]!.role === 'function'); i--) {
+    results.unshift(describeToolResult(contentText(messages[i]!.content)));
+  }
+  const facts = results.filter(Boolean).join('; ');
+  const opener = facts ? `Based on the tool results (${facts}), here is the answer.` : 'The tool returned no data, but here is what I can say.';
+  return `${opener} ${sentence(rng, topicOf(prompt))} ${sentence(rng, topicOf(prompt))}`;
+}
+
+function describeToolResult(text: string): string {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      return Object.entries(value)
+        .slice(0, 4)
+        .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+        .join(', ');
+    }
+    return String(value).slice(0, 120);
+  } catch {
+    return text.slice(0, 120);
+  }
+}
+
+/** Applies `stop` and the token limit to generated text, the way a model's sampler would. */
+function textChoice(full: string, request: ChatRequest, tokenizer: Tokenizer, index: number): ChoicePlan {
+  let text = full;
+  for (const stop of request.stop) {
+    const at = text.indexOf(stop);
+    if (at >= 0) text = text.slice(0, at);
+  }
+  let pieces = tokenizer.pieces(text);
+  let finishReason: ChoicePlan['finishReason'] = 'stop';
+  if (request.maxTokens !== undefined && pieces.length > request.maxTokens) {
+    pieces = pieces.slice(0, request.maxTokens);
+    text = pieces.join('');
+    finishReason = 'length';
+  }
+  return { index, content: text, pieces: text === '' ? [] : pieces, toolCalls: [], finishReason, completionTokens: pieces.length };
+}

@@ -1,0 +1,158 @@
+import type { Rng } from '../random.ts';
+import { matchesFormat } from './check.ts';
+import { type NameContext, isoDate, isoDateTime, isoTime, stringForName, tokenize } from './names.ts';
+import { compilePattern, stringFromPattern } from './regex.ts';
+import { type SchemaObject, codePointLength, nonNegativeInt, sliceCodePoints } from './schema-util.ts';
+import * as vocab from './vocabulary.ts';
+
+/**
+ * Strings that satisfy `minLength`, `maxLength`, `pattern` and `format`, preferring in turn a
+ * format-shaped value, a value suited to the property name (with hints from the prompt), one of the
+ * schema's `examples`, and a short English phrase. Constraints beat realism.
+ */
+
+const PATTERN_ATTEMPTS = 12;
+const FORMAT_ATTEMPTS = 3;
+
+const FORMAT_MAKERS: Record<string, (rng: Rng) => string> = {
+  'date-time': isoDateTime,
+  'iso-date-time': isoDateTime,
+  date: isoDate,
+  time: isoTime,
+  'iso-time': isoTime,
+  email: (rng) => vocab.emailFor(rng),
+  'idn-email': (rng) => vocab.emailFor(rng),
+  uri: vocab.url,
+  url: vocab.url,
+  iri: vocab.url,
+  'uri-reference': vocab.url,
+  'iri-reference': vocab.url,
+  uuid: vocab.uuid,
+  ipv4: (rng) => `${rng.int(11, 223)}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`,
+  ipv6: (rng) => Array.from({ length: 8 }, () => rng.int(0, 0xffff).toString(16)).join(':'),
+  hostname: vocab.domainName,
+  'idn-hostname': vocab.domainName,
+  duration: isoDuration,
+  regex: (rng) => rng.pick(['^[a-z0-9_-]{3,16}$', '^\\d{5}$', '^[A-Z][a-z]+$', '^[A-Z]{2}-\\d{4}$']),
+  'json-pointer': (rng) => `/${vocab.noun(rng)}/${rng.int(0, 9)}`,
+  'relative-json-pointer': (rng) => `${rng.int(0, 3)}/${vocab.noun(rng)}`,
+  'json-pointer-uri-fragment': (rng) => `#/${vocab.noun(rng)}/${rng.int(0, 9)}`,
+  'uri-template': (rng) => `https://api.${vocab.domainName(rng)}/${vocab.noun(rng)}s/{id}`,
+  byte: (rng) => Buffer.from(vocab.sentence(rng)).toString('base64'),
+  password: (rng) => vocab.alphanumeric(rng, 16, 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789'),
+};
+
+function isoDuration(rng: Rng): string {
+  const forms = [
+    () => `PT${rng.int(5, 59)}M`,
+    () => `PT${rng.int(1, 12)}H`,
+    () => `PT${rng.int(1, 8)}H${rng.int(1, 59)}M`,
+    () => `P${rng.int(1, 30)}D`,
+    () => `P${rng.int(1, 6)}DT${rng.int(1, 23)}H`,
+    () => `P${rng.int(1, 8)}W`,
+  ];
+  return rng.pick(forms)();
+}
+
+export interface StringConstraints {
+  minLength: number;
+  maxLength: number;
+  pattern: RegExp | null;
+  patternSource: string | undefined;
+  format: string | undefined;
+}
+
+export function stringConstraints(s: SchemaObject): StringConstraints {
+  const minLength = nonNegativeInt(s.minLength) ?? 0;
+  const maxLength = Math.max(minLength, nonNegativeInt(s.maxLength) ?? Infinity);
+  const patternSource = typeof s.pattern === 'string' ? s.pattern : undefined;
+  return {
+    minLength,
+    maxLength,
+    pattern: patternSource === undefined ? null : compilePattern(patternSource),
+    patternSource,
+    format: typeof s.format === 'string' ? s.format : undefined,
+  };
+}
+
+function fits(value: string, c: StringConstraints): boolean {
+  const length = codePointLength(value);
+  if (length < c.minLength || length > c.maxLength) return false;
+  if (c.pattern && !c.pattern.test(value)) return false;
+  return c.format === undefined || matchesFormat(c.format, value);
+}
+
+export function generateString(s: SchemaObject, rng: Rng, ctx: NameContext): string {
+  const c = stringConstraints(s);
+  const formatMaker = c.format === undefined ? undefined : FORMAT_MAKERS[c.format];
+  const candidates = realisticCandidates(s, rng, ctx, formatMaker);
+  for (const candidate of candidates) {
+    const value = candidate();
+    if (value !== undefined && fits(value, c)) return value;
+  }
+  if (c.pattern && c.patternSource !== undefined) return fromPattern(c, c.patternSource, rng);
+  if (formatMaker) {
+    for (let i = 0; i < FORMAT_ATTEMPTS; i++) {
+      const value = formatMaker(rng);
+      if (fits(value, c)) return value;
+    }
+  }
+  const base = candidates.map((candidate) => candidate()).find((v) => v !== undefined) ?? vocab.noun(rng);
+  return fitLength(base, c.minLength, c.maxLength, rng);
+}
+
+type Candidate = () => string | undefined;
+
+function realisticCandidates(
+  s: SchemaObject,
+  rng: Rng,
+  ctx: NameContext,
+  formatMaker: ((rng: Rng) => string) | undefined,
+): Candidate[] {
+  const examples = Array.isArray(s.examples) ? s.examples.filter((e): e is string => typeof e === 'string') : [];
+  const example: Candidate = () => (examples.length > 0 ? rng.pick(examples) : undefined);
+  const byName: Candidate = () =>
+    stringForName(rng, ctx) ??
+    (typeof s.title === 'string' ? stringForName(rng, { ...ctx, name: s.title }) : undefined) ??
+    stringForDescription(s.description, rng, ctx);
+  if (formatMaker) return [() => formatMaker(rng), example];
+  const exampleFirst = examples.length > 0 && !ctx.text && rng.chance(0.25);
+  return exampleFirst ? [example, byName, genericPhrase(rng)] : [byName, example, genericPhrase(rng)];
+}
+
+function genericPhrase(rng: Rng): Candidate {
+  return () => (rng.chance(0.5) ? vocab.noun(rng) : `${vocab.adjective(rng)} ${vocab.noun(rng)}`);
+}
+
+/** Words in a description that say what the value is ("The city and state, e.g. ..."). */
+const DESCRIPTIVE_WORDS = ['email', 'url', 'city', 'location', 'country', 'address', 'phone', 'date', 'name', 'title', 'query', 'summary', 'description', 'id'];
+
+function stringForDescription(description: unknown, rng: Rng, ctx: NameContext): string | undefined {
+  if (typeof description !== 'string' || description.length > 300) return undefined;
+  const t = tokenize(description);
+  const word = DESCRIPTIVE_WORDS.find((w) => t.has(w));
+  return word ? stringForName(rng, { ...ctx, name: word }) : undefined;
+}
+
+function fromPattern(c: StringConstraints, source: string, rng: Rng): string {
+  let first: string | undefined;
+  for (let i = 0; i < PATTERN_ATTEMPTS; i++) {
+    const value = stringFromPattern(source, rng);
+    if (value === undefined) break;
+    if (fits(value, c)) return value;
+    first ??= value;
+  }
+  return first ?? fitLength(vocab.noun(rng), c.minLength, c.maxLength, rng);
+}
+
+/** Trims or extends text to the length bounds, keeping it word-like. */
+export function fitLength(text: string, min: number, max: number, rng: Rng): string {
+  let out = text;
+  while (codePointLength(out) < min) out += (out.length > 0 ? ' ' : '') + vocab.noun(rng);
+  if (codePointLength(out) > max) out = sliceCodePoints(out, max);
+  if (out.endsWith(' ')) {
+    const trimmed = out.trimEnd();
+    out = codePointLength(trimmed) >= min ? trimmed : `${trimmed}${'s'.repeat(codePointLength(out) - codePointLength(trimmed))}`;
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { registerBodyParsers } from './body.ts';
+import type { NodeContext } from './context.ts';
+import { NodeError, internalError, invalidRequest, methodNotAllowed, pathNotFound, renderError } from './errors.ts';
+import { audioRoutes } from './routes/audio.ts';
+import { chatRoutes, type RouteOptions } from './routes/chat.ts';
+import { completionRoutes } from './routes/completions.ts';
+import { embeddingRoutes } from './routes/embeddings.ts';
+import { imageRoutes } from './routes/images.ts';
+import { modelRoutes } from './routes/models.ts';
+
+export interface AppOptions {
+  /** The active context; read per request so a scenario reload takes effect at once. */
+  context: () => NodeContext;
+  /** Largest accepted request body in bytes. */
+  bodyLimit?: number;
+  logger?: boolean;
+}
+
+/** Response headers browsers may read, as real nodes expose them. */
+const EXPOSED_HEADERS =
+  'x-routstr-request-id, x-cashu, x-routstr-cost-msats, x-routstr-cost-usd, x-routstr-input-cost-msats, x-routstr-output-cost-msats';
+
+/** The API surface, mounted at `/v1` and at the root, as real nodes answer both. */
+async function apiRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
+  await app.register(modelRoutes, opts);
+  await app.register(chatRoutes, opts);
+  await app.register(completionRoutes, opts);
+  await app.register(embeddingRoutes, opts);
+  await app.register(imageRoutes, opts);
+  await app.register(audioRoutes, opts);
+}
+
+/** Maps fastify's own errors (parsing, limits) into the node's error envelopes. */
+function toNodeError(err: FastifyError): NodeError {
+  if (err instanceof NodeError) return err;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return invalidRequest(`Request body too large: the limit is ${err.message.match(/\d+/)?.[0] ?? 'exceeded'} bytes.`, null, 'request_too_large', 413);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return invalidRequest(`Unsupported Content-Type: ${err.message}`, null, 'unsupported_media_type', 415);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return invalidRequest('Request body size did not match Content-Length.', null, 'invalid_content_length', 400);
+  }
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return invalidRequest(err.message, null, err.code ?? null, err.statusCode);
+  return internalError();
+}
+
+export function buildApp(options: AppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
+    genReqId: () => randomUUID(),
+    disableRequestLogging: true,
+    return503OnClosing: false,
+    forceCloseConnections: true,
+  });
+  registerBodyParsers(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-routstr-request-id', request.id);
+    reply.header('access-control-allow-origin', '*');
+    reply.header('access-control-expose-headers', EXPOSED_HEADERS);
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const nodeError = toNodeError(err);
+    if (nodeError.status >= 500) request.log.error(err);
+    const version = options.context().scenario.node.version;
+    return reply.code(nodeError.status).headers(nodeError.headers).send(renderError(nodeError, request.id, version));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const error = request.method === 'GET' || request.method === 'POST' ? pathNotFound(request.url.split('?')[0] ?? '/') : methodNotAllowed();
+    return reply.code(error.status).send(renderError(error, request.id, options.context().scenario.node.version));
+  });
+
+  app.options('/*', async (_request, reply) =>
+    reply
+      .code(204)
+      .header('access-control-allow-methods', 'GET, POST, OPTIONS')
+      .header('access-control-allow-headers', '*')
+      .header('access-control-max-age', '600')
+      .send(),
+  );
+
+  const routeOptions: RouteOptions = { context: options.context };
+  app.register(apiRoutes, { ...routeOptions, prefix: '/v1' });
+  app.register(apiRoutes, routeOptions);
+  return app;
+}

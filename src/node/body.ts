@@ -1,0 +1,61 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireObjectBody, type Body } from '../requests/fields.ts';
+import { NodeError, invalidJson } from './errors.ts';
+
+/** A body whose content type was not JSON; JSON routes still try it, as real nodes parse raw bytes. */
+export class RawBody {
+  constructor(
+    readonly contentType: string,
+    readonly bytes: Buffer,
+  ) {}
+}
+
+function parseJsonText(text: string): unknown {
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw invalidJson((err as Error).message);
+  }
+}
+
+export function registerBodyParsers(app: FastifyInstance): void {
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
+    try {
+      done(null, parseJsonText(String(text)));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, bytes, done) => {
+    done(null, new RawBody(String(req.headers['content-type'] ?? ''), bytes as Buffer));
+  });
+}
+
+/**
+ * The JSON object body of a request. Real nodes json-decode the raw bytes whatever the content
+ * type says, so a JSON text sent as text/plain works; anything else is a clear 415.
+ */
+export function jsonBody(request: FastifyRequest): Body {
+  let body: unknown = request.body;
+  if (body instanceof RawBody) {
+    const raw: RawBody = body;
+    const text = raw.bytes.toString('utf8');
+    try {
+      body = text.trim() === '' ? {} : JSON.parse(text);
+    } catch {
+      throw new NodeError(415, {
+        family: 'upstream',
+        error: {
+          message: `Unsupported Content-Type '${raw.contentType || 'none'}': this endpoint takes a JSON body sent as application/json.`,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'unsupported_media_type',
+        },
+      });
+    }
+  }
+  if (body === undefined || body === null) body = {};
+  return requireObjectBody(body);
+}

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { probeAudioDuration } from '../../generate/audio/probe.ts';
+import { UnsupportedAudioFormatError, synthesizeSpeech } from '../../generate/audio/speech.ts';
+import { buildTranscript, toSrt, toVtt, type Transcript } from '../../generate/audio/transcript.ts';
+import { hashSeed } from '../../generate/random.ts';
+import { type TranscriptionRequest, parseSpeechRequest, parseTranscriptionFields } from '../../requests/audio.ts';
+import { missing } from '../../requests/fields.ts';
+import { jsonBody } from '../body.ts';
+import { NodeError, invalidRequest } from '../errors.ts';
+import type { RouteOptions } from './chat.ts';
+
+/** OpenAI's upload limit for audio files. */
+const MAX_AUDIO_BYTES = 25 * 1024 * 1024;
+const SUPPORTED_UPLOADS = "['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']";
+
+interface Upload {
+  fields: Map<string, string[]>;
+  file?: { filename: string; mimetype: string; bytes: Buffer };
+}
+
+/** Reads a whole multipart body; any malformation becomes a 4xx, never a crash. */
+async function readUpload(request: FastifyRequest): Promise<Upload> {
+  if (!request.isMultipart()) {
+    throw invalidRequest(
+      `Invalid Content-Type header (${request.headers['content-type'] ?? 'none'}), expected multipart/form-data.`,
+      null,
+      'unsupported_media_type',
+      415,
+    );
+  }
+  const upload: Upload = { fields: new Map() };
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const bytes = await part.toBuffer();
+        if (part.fieldname === 'file') upload.file = { filename: part.filename, mimetype: part.mimetype, bytes };
+      } else {
+        const values = upload.fields.get(part.fieldname) ?? [];
+        values.push(String(part.value));
+        upload.fields.set(part.fieldname, values);
+      }
+    }
+  } catch (err) {
+    if (err instanceof NodeError) throw err;
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'FST_REQ_FILE_TOO_LARGE') {
+      throw invalidRequest(`Audio file is too large: the limit is ${MAX_AUDIO_BYTES} bytes.`, 'file', 'file_too_large', 413);
+    }
+    throw invalidRequest(`Malformed multipart/form-data body: ${e.message ?? 'could not be parsed'}.`, null, 'invalid_multipart');
+  }
+  return upload;
+}
+
+function verboseBody(t: Transcript, req: TranscriptionRequest, task: 'transcribe' | 'translate') {
+  const wantWords = req.granularities.includes('word');
+  const wantSegments = req.granularities.length === 0 || req.granularities.includes('segment');
+  return {
+    task,
+    language: t.language,
+    duration: t.duration,
+    text: t.text,
+    ...(wantWords ? { words: t.words } : {}),
+    ...(wantSegments ? { segments: t.segments } : {}),
+    usage: { type: 'duration', seconds: Math.ceil(t.duration) },
+  };
+}
+
+export async function audioRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
+  await app.register(multipart, { limits: { fileSize: MAX_AUDIO_BYTES, files: 1, fields: 32, fieldSize: 64 * 1024 } });
+
+  const transcribe = (task: 'transcribe' | 'translate') => async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const ctx = opts.context();
+    const upload = await readUpload(request);
+    const model = ctx.resolveModel(upload.fields.get('model')?.at(-1));
+    ctx.requireKind(model, ['transcription'], `/v1/audio/${task === 'transcribe' ? 'transcriptions' : 'translations'}`);
+    const req = parseTranscriptionFields(upload.fields, task === 'translate');
+    if (!upload.file) throw missing('file');
+    const duration = await probeAudioDuration(upload.file.bytes, upload.file.filename, upload.file.mimetype);
+    if (duration === null) {
+      throw invalidRequest(`Invalid file format. Supported formats: ${SUPPORTED_UPLOADS}`, 'file', 'invalid_value');
+    }
+    const fileHash = createHash('sha1').update(upload.file.bytes).digest('hex');
+    const seed = hashSeed(ctx.scenario.seed, model.id, task, fileHash, req.language, req.prompt);
+    const transcript = buildTranscript(seed, duration, { language: task === 'translate' ? 'en' : req.language, prompt: req.prompt });
+    const text = (body: string) => reply.header('content-type', 'text/plain; charset=utf-8').send(body);
+    switch (req.responseFormat) {
+      case 'text':
+        return text(`${transcript.text}\n`);
+      case 'srt':
+        return text(toSrt(transcript));
+      case 'vtt':
+        return text(toVtt(transcript));
+      case 'verbose_json':
+        return verboseBody(transcript, req, task);
+      case 'json':
+        return { text: transcript.text, usage: { type: 'duration', seconds: Math.ceil(transcript.duration) } };
+    }
+  };
+
+  app.post('/audio/transcriptions', transcribe('transcribe'));
+  app.post('/audio/translations', transcribe('translate'));
+
+  app.post('/audio/speech', async (request, reply) => {
+    const ctx = opts.context();
+    const body = jsonBody(request);
+    const model = ctx.resolveModel(body.model);
+    ctx.requireKind(model, ['speech'], '/v1/audio/speech');
+    const req = parseSpeechRequest(body);
+    try {
+      const audio = synthesizeSpeech(req.input, hashSeed(ctx.scenario.seed, model.id, req.voice, req.input), req.format, req.speed);
+      return reply.header('content-type', audio.contentType).send(audio.bytes);
+    } catch (err) {
+      if (err instanceof UnsupportedAudioFormatError) throw invalidRequest(err.message, 'response_format', 'unsupported_value');
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import { embedText, embeddingToBase64 } from '../../generate/embedding.ts';
+import { hashSeed } from '../../generate/random.ts';
+import { tokenizerFor } from '../../generate/tokens.ts';
+import { parseEmbeddingsRequest } from '../../requests/embeddings.ts';
+import { jsonBody } from '../body.ts';
+import { invalidRequest } from '../errors.ts';
+import type { RouteOptions } from './chat.ts';
+
+export async function embeddingRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
+  app.post('/embeddings', async (request) => {
+    const ctx = opts.context();
+    const body = jsonBody(request);
+    const model = ctx.resolveModel(body.model);
+    ctx.requireKind(model, ['embedding'], '/v1/embeddings');
+    const req = parseEmbeddingsRequest(body, model);
+    const tokenizer = tokenizerFor(model.id, model.tokenizer);
+    const salt = hashSeed(ctx.scenario.seed, model.id);
+    let promptTokens = 0;
+    const data = req.inputs.map((input, index) => {
+      const text = 'text' in input ? input.text : tokenizer.decode(input.tokens);
+      const tokens = 'tokens' in input ? input.tokens.length : tokenizer.count(text);
+      if (tokens > model.context_length) {
+        throw invalidRequest(
+          `This model's maximum context length is ${model.context_length} tokens, however you requested ${tokens} tokens in input ${index}. Please reduce your input.`,
+          'input',
+          'context_length_exceeded',
+        );
+      }
+      promptTokens += tokens;
+      const vector = embedText(text, req.dimensions, salt);
+      return { object: 'embedding', index, embedding: req.encodingFormat === 'base64' ? embeddingToBase64(vector) : Array.from(vector) };
+    });
+    return { object: 'list', data, model: model.id, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } };
+  });
+}

@@ -1,0 +1,66 @@
+import { invalidRequest } from '../node/errors.ts';
+import { type Body, missing, optionalEnum, optionalNumber, optionalString } from './fields.ts';
+
+export type TranscriptFormat = 'json' | 'text' | 'srt' | 'verbose_json' | 'vtt';
+
+export interface TranscriptionRequest {
+  responseFormat: TranscriptFormat;
+  language?: string;
+  prompt?: string;
+  temperature?: number;
+  granularities: ('word' | 'segment')[];
+}
+
+/** Multipart fields arrive as strings; `timestamp_granularities[]` may repeat. */
+export function parseTranscriptionFields(fields: Map<string, string[]>, translation: boolean): TranscriptionRequest {
+  const body: Body = {};
+  for (const [k, v] of fields) if (!k.endsWith('[]')) body[k] = v[v.length - 1];
+  if (typeof body.temperature === 'string') body.temperature = Number(body.temperature);
+  const responseFormat = optionalEnum(body, 'response_format', ['json', 'text', 'srt', 'verbose_json', 'vtt'] as const) ?? 'json';
+  const granularities = [...(fields.get('timestamp_granularities[]') ?? []), ...(fields.get('timestamp_granularities') ?? [])];
+  for (const g of granularities) {
+    if (g !== 'word' && g !== 'segment') {
+      throw invalidRequest(`Invalid value for 'timestamp_granularities[]': '${g}'. Supported values are: 'word', 'segment'.`, 'timestamp_granularities', 'invalid_value');
+    }
+  }
+  if (granularities.length > 0 && responseFormat !== 'verbose_json') {
+    throw invalidRequest("'timestamp_granularities' is only supported when 'response_format' is 'verbose_json'.", 'timestamp_granularities', 'invalid_value');
+  }
+  const language = translation ? undefined : optionalString(body, 'language');
+  if (language !== undefined && !/^[a-z]{2,3}$/i.test(language)) {
+    throw invalidRequest(`Invalid language '${language}'. Language parameter must be specified in ISO-639-1 format.`, 'language', 'invalid_language_format');
+  }
+  const prompt = optionalString(body, 'prompt');
+  const temperature = optionalNumber(body, 'temperature', 0, 1);
+  return {
+    responseFormat,
+    granularities: granularities as ('word' | 'segment')[],
+    ...(language ? { language } : {}),
+    ...(prompt ? { prompt } : {}),
+    ...(temperature !== undefined ? { temperature } : {}),
+  };
+}
+
+export const SPEECH_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'onyx', 'nova', 'sage', 'shimmer', 'verse', 'marin', 'cedar'] as const;
+
+export interface SpeechRequest {
+  input: string;
+  voice: string;
+  format: 'mp3' | 'opus' | 'aac' | 'flac' | 'wav' | 'pcm';
+  speed: number;
+}
+
+export function parseSpeechRequest(body: Body): SpeechRequest {
+  const input = optionalString(body, 'input');
+  if (input === undefined) throw missing('input');
+  if (input.length === 0) throw invalidRequest("Invalid 'input': empty string.", 'input', 'empty_string');
+  if (input.length > 4096) throw invalidRequest(`Invalid 'input': string too long. Expected a string with maximum length 4096, but got a string with length ${input.length} instead.`, 'input', 'string_above_max_length');
+  const voice = optionalEnum(body, 'voice', SPEECH_VOICES);
+  if (voice === undefined) throw missing('voice');
+  return {
+    input,
+    voice,
+    format: optionalEnum(body, 'response_format', ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const) ?? 'mp3',
+    speed: optionalNumber(body, 'speed', 0.25, 4) ?? 1,
+  };
+}

@@ -1,0 +1,183 @@
+import { invalidRequest } from '../node/errors.ts';
+import type { ModelSpec } from '../scenario/types.ts';
+import {
+  type Body,
+  missing,
+  optionalBoolean,
+  optionalEnum,
+  optionalInteger,
+  optionalNumber,
+  stopSequences,
+  wrongType,
+} from './fields.ts';
+
+/** A chat completion request, checked and normalised. Raw messages are kept for token counting. */
+export interface ChatRequest {
+  messages: ChatMessage[];
+  n: number;
+  /** max_completion_tokens or max_tokens, whichever the client sent. */
+  maxTokens?: number;
+  temperature?: number;
+  stop: string[];
+  stream: boolean;
+  includeUsage: boolean;
+  tools: ToolDefinition[];
+  toolChoice: ToolChoice;
+  parallelToolCalls: boolean;
+  responseFormat: ResponseFormat;
+  logprobs: boolean;
+  topLogprobs: number;
+  /** The client's own `seed` parameter, folded into content generation. */
+  seed?: number;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
+  content?: unknown;
+  name?: string;
+  tool_calls?: unknown;
+  tool_call_id?: string;
+}
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  parameters: unknown;
+}
+
+export type ToolChoice = { mode: 'auto' | 'none' | 'required' } | { mode: 'named'; name: string };
+
+export type ResponseFormat = { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; name: string; schema: unknown };
+
+const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+function parseMessage(raw: unknown, i: number): ChatMessage {
+  const where = `messages[${i}]`;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw wrongType(where, 'an object', raw);
+  const m = raw as Body;
+  if (m.role === undefined) throw missing(`${where}.role`);
+  if (typeof m.role !== 'string' || !(ROLES as readonly string[]).includes(m.role)) {
+    throw invalidRequest(`Invalid value for '${where}.role': ${JSON.stringify(m.role)}. Supported values are: ${ROLES.map((r) => `'${r}'`).join(', ')}.`, `${where}.role`, 'invalid_value');
+  }
+  const role = m.role as ChatMessage['role'];
+  const content = m.content;
+  const contentOptional = role === 'assistant' && (m.tool_calls !== undefined || m.function_call !== undefined);
+  if (content === undefined && !contentOptional) throw missing(`${where}.content`);
+  if (content !== undefined && content !== null && typeof content !== 'string' && !Array.isArray(content)) {
+    throw wrongType(`${where}.content`, 'a string or an array of content parts', content);
+  }
+  if (content === null && !contentOptional && role !== 'assistant') throw wrongType(`${where}.content`, 'a string or an array of content parts', content);
+  if (role === 'tool' && typeof m.tool_call_id !== 'string') throw missing(`${where}.tool_call_id`);
+  return {
+    role,
+    content,
+    ...(typeof m.name === 'string' ? { name: m.name } : {}),
+    ...(m.tool_calls !== undefined ? { tool_calls: m.tool_calls } : {}),
+    ...(typeof m.tool_call_id === 'string' ? { tool_call_id: m.tool_call_id } : {}),
+  };
+}
+
+function parseTools(body: Body): ToolDefinition[] {
+  const tools = body.tools;
+  if (tools === undefined || tools === null) return [];
+  if (!Array.isArray(tools)) throw wrongType('tools', 'an array', tools);
+  return tools.map((t, i) => {
+    const where = `tools[${i}]`;
+    if (t === null || typeof t !== 'object') throw wrongType(where, 'an object', t);
+    const tool = t as Body;
+    if (tool.type !== 'function') throw invalidRequest(`Invalid value for '${where}.type': ${JSON.stringify(tool.type)}. Supported values are: 'function'.`, `${where}.type`, 'invalid_value');
+    const fn = tool.function as Body | undefined;
+    if (!fn || typeof fn !== 'object') throw missing(`${where}.function`);
+    if (typeof fn.name !== 'string') throw missing(`${where}.function.name`);
+    if (!TOOL_NAME.test(fn.name)) {
+      throw invalidRequest(`Invalid '${where}.function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$' of at most 64 characters.`, `${where}.function.name`, 'invalid_value');
+    }
+    if (fn.parameters !== undefined && (fn.parameters === null || typeof fn.parameters !== 'object' || Array.isArray(fn.parameters))) {
+      throw wrongType(`${where}.function.parameters`, 'an object', fn.parameters);
+    }
+    return { name: fn.name, description: typeof fn.description === 'string' ? fn.description : '', parameters: fn.parameters ?? { type: 'object', properties: {} } };
+  });
+}
+
+function parseToolChoice(body: Body, tools: ToolDefinition[]): ToolChoice {
+  const choice = body.tool_choice;
+  if (choice === undefined || choice === null) return { mode: tools.length > 0 ? 'auto' : 'none' };
+  if (tools.length === 0) throw invalidRequest("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", 'tool_choice', null);
+  if (choice === 'auto' || choice === 'none' || choice === 'required') return { mode: choice };
+  if (typeof choice === 'object' && !Array.isArray(choice)) {
+    const name = ((choice as Body).function as Body | undefined)?.name;
+    if ((choice as Body).type === 'function' && typeof name === 'string') {
+      if (!tools.some((t) => t.name === name)) {
+        throw invalidRequest(`Invalid value for 'tool_choice': function '${name}' is not among the declared tools.`, 'tool_choice', 'invalid_value');
+      }
+      return { mode: 'named', name };
+    }
+  }
+  throw invalidRequest("Invalid value for 'tool_choice': expected 'none', 'auto', 'required' or {\"type\": \"function\", \"function\": {\"name\": ...}}.", 'tool_choice', 'invalid_value');
+}
+
+function parseResponseFormat(body: Body): ResponseFormat {
+  const rf = body.response_format;
+  if (rf === undefined || rf === null) return { type: 'text' };
+  if (typeof rf !== 'object' || Array.isArray(rf)) throw wrongType('response_format', 'an object', rf);
+  const type = (rf as Body).type;
+  if (type === 'text' || type === 'json_object') return { type };
+  if (type === 'json_schema') {
+    const js = (rf as Body).json_schema as Body | undefined;
+    if (!js || typeof js !== 'object') throw missing('response_format.json_schema');
+    if (typeof js.name !== 'string') throw missing('response_format.json_schema.name');
+    if (js.schema !== undefined && (js.schema === null || typeof js.schema !== 'object')) throw wrongType('response_format.json_schema.schema', 'an object', js.schema);
+    return { type, name: js.name, schema: js.schema ?? { type: 'object' } };
+  }
+  throw invalidRequest(`Invalid value for 'response_format.type': ${JSON.stringify(type)}. Supported values are: 'text', 'json_object', 'json_schema'.`, 'response_format.type', 'invalid_value');
+}
+
+/** Checks a chat body the way OpenAI would and returns what generation needs. */
+export function parseChatRequest(body: Body, model: ModelSpec): ChatRequest {
+  if (body.messages === undefined) throw missing('messages');
+  if (!Array.isArray(body.messages)) throw wrongType('messages', 'an array', body.messages);
+  if (body.messages.length === 0) throw invalidRequest("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array');
+  const messages = body.messages.map(parseMessage);
+  const stream = optionalBoolean(body, 'stream') ?? false;
+  const streamOptions = body.stream_options;
+  if (streamOptions !== undefined && streamOptions !== null && !stream) {
+    throw invalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options', null);
+  }
+  const maxCompletion = optionalInteger(body, 'max_completion_tokens', 1);
+  const maxTokens = maxCompletion ?? optionalInteger(body, 'max_tokens', 1);
+  if (maxTokens !== undefined && maxTokens > model.max_completion_tokens) {
+    const param = maxCompletion !== undefined ? 'max_completion_tokens' : 'max_tokens';
+    throw invalidRequest(
+      `${param} is too large: ${maxTokens}. This model supports at most ${model.max_completion_tokens} completion tokens, whereas you provided ${maxTokens}.`,
+      param,
+      'invalid_value',
+    );
+  }
+  const tools = parseTools(body);
+  const logprobs = optionalBoolean(body, 'logprobs') ?? false;
+  const topLogprobs = optionalInteger(body, 'top_logprobs', 0, 20);
+  if (topLogprobs !== undefined && !logprobs) throw invalidRequest("Invalid value for 'top_logprobs': 'logprobs' must be set to true when 'top_logprobs' is used.", 'top_logprobs', null);
+  const seed = optionalInteger(body, 'seed', Number.MIN_SAFE_INTEGER);
+  optionalNumber(body, 'top_p', 0, 1);
+  optionalNumber(body, 'presence_penalty', -2, 2);
+  optionalNumber(body, 'frequency_penalty', -2, 2);
+  optionalEnum(body, 'reasoning_effort', ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const);
+  const temperature = optionalNumber(body, 'temperature', 0, 2);
+  return {
+    messages,
+    n: optionalInteger(body, 'n', 1, 128) ?? 1,
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+    ...(temperature !== undefined ? { temperature } : {}),
+    stop: stopSequences(body),
+    stream,
+    includeUsage: Boolean(streamOptions && typeof streamOptions === 'object' && (streamOptions as Body).include_usage === true),
+    tools,
+    toolChoice: parseToolChoice(body, tools),
+    parallelToolCalls: optionalBoolean(body, 'parallel_tool_calls') ?? true,
+    responseFormat: parseResponseFormat(body),
+    logprobs,
+    topLogprobs: topLogprobs ?? 0,
+    ...(seed !== undefined ? { seed } : {}),
+  };
+}

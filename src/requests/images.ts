@@ -1,0 +1,72 @@
+import { invalidRequest } from '../node/errors.ts';
+import type { ModelSpec } from '../scenario/types.ts';
+import { type Body, missing, optionalEnum, optionalInteger, optionalString } from './fields.ts';
+
+export interface ImagesRequest {
+  prompt: string;
+  n: number;
+  width: number;
+  height: number;
+  size: string;
+  responseFormat: 'url' | 'b64_json';
+  quality?: string;
+  style?: string;
+}
+
+/** The sizes OpenAI accepts per image model; other (scenario-defined) models take any WxH. */
+const KNOWN_SIZES: Record<string, string[]> = {
+  'dall-e-2': ['256x256', '512x512', '1024x1024'],
+  'dall-e-3': ['1024x1024', '1792x1024', '1024x1792'],
+  'gpt-image-1': ['1024x1024', '1536x1024', '1024x1536', 'auto'],
+};
+
+const MAX_SIDE = 2048;
+
+function knownSizes(modelId: string): string[] | undefined {
+  const family = Object.keys(KNOWN_SIZES).find((k) => modelId === k || modelId.startsWith(`${k}-`));
+  return family ? KNOWN_SIZES[family] : undefined;
+}
+
+/** gpt-image models always answer with base64 and take no response_format. */
+export function alwaysBase64(modelId: string): boolean {
+  return modelId.startsWith('gpt-image');
+}
+
+export function parseImagesRequest(body: Body, model: ModelSpec): ImagesRequest {
+  const prompt = optionalString(body, 'prompt');
+  if (prompt === undefined) throw missing('prompt');
+  if (prompt.trim() === '') throw invalidRequest("Invalid 'prompt': empty string.", 'prompt', 'empty_string');
+  if (prompt.length > 32000) throw invalidRequest(`Invalid 'prompt': string too long (${prompt.length} characters; the limit is 32000).`, 'prompt', 'string_above_max_length');
+  const size = optionalString(body, 'size') ?? '1024x1024';
+  const allowed = knownSizes(model.id);
+  if (allowed && !allowed.includes(size)) {
+    throw invalidRequest(`Invalid value for 'size': '${size}'. Supported values for ${model.id} are: ${allowed.map((s) => `'${s}'`).join(', ')}.`, 'size', 'invalid_value');
+  }
+  const resolved = size === 'auto' ? '1024x1024' : size;
+  const match = /^(\d{1,5})x(\d{1,5})$/.exec(resolved);
+  const width = Number(match?.[1]);
+  const height = Number(match?.[2]);
+  if (!match || width < 1 || height < 1 || width > MAX_SIDE || height > MAX_SIDE) {
+    throw invalidRequest(`Invalid value for 'size': '${size}'. Expected WIDTHxHEIGHT with sides from 1 to ${MAX_SIDE}, or 'auto'.`, 'size', 'invalid_value');
+  }
+  const responseFormat = optionalEnum(body, 'response_format', ['url', 'b64_json'] as const);
+  if (responseFormat && alwaysBase64(model.id)) {
+    throw invalidRequest(`Unknown parameter: 'response_format'. ${model.id} always returns b64_json.`, 'response_format', 'unknown_parameter');
+  }
+  const outputFormat = optionalEnum(body, 'output_format', ['png', 'jpeg', 'webp'] as const);
+  if (outputFormat && outputFormat !== 'png') {
+    throw invalidRequest(`Invalid value for 'output_format': '${outputFormat}'. This mock renders PNG only.`, 'output_format', 'invalid_value');
+  }
+  const quality = optionalEnum(body, 'quality', ['standard', 'hd', 'low', 'medium', 'high', 'auto'] as const);
+  const style = optionalEnum(body, 'style', ['vivid', 'natural'] as const);
+  return {
+    prompt,
+    n: optionalInteger(body, 'n', 1, 10) ?? 1,
+    width,
+    height,
+    size: resolved,
+    responseFormat: alwaysBase64(model.id) ? 'b64_json' : (responseFormat ?? 'url'),
+    ...(quality ? { quality } : {}),
+    ...(style ? { style } : {}),
+  };
+}

@@ -1,0 +1,145 @@
+import type { ChatPlan, ChoicePlan } from '../generate/chat.ts';
+import type { Tokenizer } from '../generate/tokens.ts';
+
+/** Fields every object of one response shares. */
+export interface ResponseMeta {
+  id: string;
+  created: number;
+  model: string;
+  systemFingerprint: string;
+}
+
+export interface LogprobOptions {
+  enabled: boolean;
+  top: number;
+  tokenizer: Tokenizer;
+}
+
+export function usageOf(plan: ChatPlan) {
+  return {
+    prompt_tokens: plan.promptTokens,
+    completion_tokens: plan.completionTokens,
+    total_tokens: plan.promptTokens + plan.completionTokens,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
+}
+
+function toolCallsOf(choice: ChoicePlan) {
+  return choice.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } }));
+}
+
+/**
+ * Log probabilities for each content token. The chosen token is always the most likely one, and
+ * the alternatives are other real tokens with lower, decreasing values.
+ */
+function logprobsOf(choice: ChoicePlan, options: LogprobOptions) {
+  if (!options.enabled) return null;
+  const content = choice.pieces.map((token, i) => {
+    const logprob = -((i * 7919) % 97) / 100;
+    const entry = (t: string, lp: number) => ({ token: t, logprob: lp, bytes: [...Buffer.from(t, 'utf8')] });
+    const alternatives = [' the', ' a', ',', '.', ' and', ' to', ' of', ' in', ' is', ' it', ' that', ' for', ' on', ' with', ' as', ' was', ' at', ' by', ' this', ' be'];
+    const top = [entry(token, logprob), ...alternatives.filter((a) => a !== token).slice(0, Math.max(0, options.top - 1)).map((a, k) => entry(a, logprob - 1.5 - k))];
+    return { ...entry(token, logprob), top_logprobs: options.top > 0 ? top.slice(0, options.top) : [] };
+  });
+  return { content, refusal: null };
+}
+
+/** The non-streaming `chat.completion` object. */
+export function chatCompletionBody(plan: ChatPlan, meta: ResponseMeta, logprobs: LogprobOptions) {
+  return {
+    id: meta.id,
+    object: 'chat.completion' as const,
+    created: meta.created,
+    model: meta.model,
+    choices: plan.choices.map((choice) => {
+      const toolCalls = toolCallsOf(choice);
+      return {
+        index: choice.index,
+        message: {
+          role: 'assistant' as const,
+          content: choice.content,
+          refusal: null,
+          ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+          annotations: [],
+        },
+        logprobs: logprobsOf(choice, logprobs),
+        finish_reason: choice.finishReason,
+      };
+    }),
+    usage: usageOf(plan),
+    service_tier: 'default',
+    system_fingerprint: meta.systemFingerprint,
+  };
+}
+
+/** One frame of a chat stream; `tokens` is how many completion tokens it carries, for pacing. */
+export interface ChunkFrame {
+  kind: 'role' | 'content' | 'tool' | 'finish' | 'usage';
+  tokens: number;
+  chunk: Record<string, unknown>;
+}
+
+export interface StreamOptions {
+  /** Chunks carry `usage: null` and a final usage chunk follows. */
+  withUsage: boolean;
+  chunkTokens: number;
+}
+
+/**
+ * The chunks of a streamed chat completion in wire order: per choice a role delta, content (or
+ * tool-call header and argument fragments), a finish delta; choices interleave round-robin as
+ * OpenAI's do; then the `choices: []` usage chunk when asked for.
+ */
+export function chatCompletionChunks(plan: ChatPlan, meta: ResponseMeta, options: StreamOptions, logprobs: LogprobOptions): ChunkFrame[] {
+  const base = { id: meta.id, object: 'chat.completion.chunk', created: meta.created, model: meta.model, system_fingerprint: meta.systemFingerprint };
+  const frame = (kind: ChunkFrame['kind'], tokens: number, choice: Record<string, unknown>): ChunkFrame => ({
+    kind,
+    tokens,
+    chunk: { ...base, choices: [choice], ...(options.withUsage ? { usage: null } : {}) },
+  });
+  const perChoice = plan.choices.map((choice) => choiceFrames(choice, options.chunkTokens, logprobs, frame));
+  const frames: ChunkFrame[] = [];
+  for (let step = 0; perChoice.some((f) => step < f.length); step++) {
+    for (const list of perChoice) if (step < list.length) frames.push(list[step]!);
+  }
+  if (options.withUsage) frames.push({ kind: 'usage', tokens: 0, chunk: { ...base, choices: [], usage: usageOf(plan) } });
+  return frames;
+}
+
+type FrameMaker = (kind: ChunkFrame['kind'], tokens: number, choice: Record<string, unknown>) => ChunkFrame;
+
+function choiceFrames(choice: ChoicePlan, chunkTokens: number, logprobs: LogprobOptions, frame: FrameMaker): ChunkFrame[] {
+  const { index } = choice;
+  const frames: ChunkFrame[] = [];
+  const lp = logprobsOf(choice, logprobs);
+  frames.push(frame('role', 0, { index, delta: { role: 'assistant', content: choice.toolCalls.length ? null : '', refusal: null }, logprobs: null, finish_reason: null }));
+  for (let i = 0; i < choice.pieces.length; i += chunkTokens) {
+    const slice = choice.pieces.slice(i, i + chunkTokens);
+    const chunkLogprobs = lp ? { content: lp.content.slice(i, i + chunkTokens), refusal: null } : null;
+    frames.push(frame('content', slice.length, { index, delta: { content: slice.join('') }, logprobs: chunkLogprobs, finish_reason: null }));
+  }
+  choice.toolCalls.forEach((call, callIndex) => {
+    frames.push(
+      frame('tool', 1, {
+        index,
+        delta: { tool_calls: [{ index: callIndex, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] },
+        logprobs: null,
+        finish_reason: null,
+      }),
+    );
+    for (const fragment of argumentFragments(call.arguments, chunkTokens)) {
+      frames.push(frame('tool', fragment.tokens, { index, delta: { tool_calls: [{ index: callIndex, function: { arguments: fragment.text } }] }, logprobs: null, finish_reason: null }));
+    }
+  });
+  frames.push(frame('finish', 0, { index, delta: {}, logprobs: null, finish_reason: choice.finishReason }));
+  return frames;
+}
+
+/** Argument JSON cut into pieces of a few characters, as models emit them (not aligned to JSON tokens). */
+function argumentFragments(args: string, chunkTokens: number): { text: string; tokens: number }[] {
+  const size = 4 * chunkTokens;
+  const out: { text: string; tokens: number }[] = [];
+  for (let i = 0; i < args.length; i += size) out.push({ text: args.slice(i, i + size), tokens: chunkTokens });
+  return out;
+}

@@ -1,0 +1,249 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node as YamlNode } from 'yaml';
+import { scenarioJsonSchema } from './schema.ts';
+import type { KeySpec, ModelSpec, NodeInfo, Scenario, StreamSpec } from './types.ts';
+
+export const SCENARIOS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
+
+/** A scenario as written: a file path, a shipped scenario's name, YAML/JSON text, or an object. */
+export type ScenarioInput = string | Record<string, unknown>;
+
+/** One problem in a scenario file, located as `file:line:col`. */
+export interface ScenarioProblem {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+export class ScenarioError extends Error {
+  constructor(readonly problems: ScenarioProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'ScenarioError';
+  }
+}
+
+export function formatProblem(p: ScenarioProblem): string {
+  return `${p.file}:${p.line}:${p.col} ${p.message}`;
+}
+
+let validateScenario: ValidateFunction | undefined;
+function scenarioValidator(): ValidateFunction {
+  validateScenario ??= new Ajv2020({ allErrors: true, strict: false }).compile(scenarioJsonSchema);
+  return validateScenario;
+}
+
+interface ParsedSource {
+  label: string;
+  raw: Record<string, unknown>;
+  /** Maps a JSON pointer (and optionally an offending key) to a position; absent for plain objects. */
+  locate: (path: (string | number)[], key?: string) => { line: number; col: number };
+}
+
+/** Resolves a name like `rate-limit` to `scenarios/rate-limit.yaml`, or reads a path. */
+function readInput(input: ScenarioInput): ParsedSource {
+  if (typeof input !== 'string') {
+    return { label: '<object>', raw: { version: 1, ...input }, locate: () => ({ line: 1, col: 1 }) };
+  }
+  if (/\n/.test(input) || /^\s*[{]/.test(input)) return parseText(input, '<inline>');
+  const candidates = [input, resolve(SCENARIOS_DIR, `${input}.yaml`), resolve(SCENARIOS_DIR, input)];
+  const file = candidates.find((c) => existsSync(c) && !c.endsWith('/'));
+  if (!file) {
+    throw new ScenarioError([{ file: input, line: 1, col: 1, message: `no such scenario file or shipped scenario name "${input}"` }]);
+  }
+  return parseText(readFileSync(file, 'utf8'), file);
+}
+
+export function parseText(text: string, label: string): ParsedSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const at = (offset: number) => {
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, col: pos.col };
+  };
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(doc.errors.map((e) => ({ file: label, ...at(e.pos[0]), message: e.message.split('\n')[0] ?? e.message })));
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ScenarioError([{ file: label, line: 1, col: 1, message: 'a scenario must be a mapping with at least `version: 1`' }]);
+  }
+  return { label, raw: raw as Record<string, unknown>, locate: (path, key) => locateInDocument(doc, path, key, at) };
+}
+
+function locateInDocument(
+  doc: Document,
+  path: (string | number)[],
+  key: string | undefined,
+  at: (offset: number) => { line: number; col: number },
+): { line: number; col: number } {
+  let node: unknown = doc.contents;
+  for (const step of path) {
+    const next = childNode(node, step);
+    if (!next) break;
+    node = next;
+  }
+  if (key !== undefined && isMap(node)) {
+    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+    if (pair && isPair(pair) && isScalar(pair.key) && pair.key.range) return at(pair.key.range[0]);
+  }
+  const range = (node as YamlNode | null)?.range;
+  return range ? at(range[0]) : { line: 1, col: 1 };
+}
+
+function childNode(node: unknown, step: string | number): unknown {
+  if (isMap(node)) {
+    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
+    return pair && isPair(pair) ? pair.value : undefined;
+  }
+  if (isSeq(node)) return node.items[Number(step)];
+  return undefined;
+}
+
+function pointerToPath(pointer: string): string[] {
+  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function describeSchemaError(e: ErrorObject): { message: string; key?: string } {
+  const where = e.instancePath || '/';
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      return { key, message: `unknown key "${key}" in ${where}` };
+    }
+    case 'required':
+      return { message: `${where} is missing required key "${(e.params as { missingProperty: string }).missingProperty}"` };
+    case 'enum':
+      return { message: `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
+    case 'const':
+      return { message: `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}` };
+    default:
+      return { message: `${where} ${e.message ?? 'is invalid'}` };
+  }
+}
+
+/** Schema errors, most specific first, without ajv's duplicate noise. */
+function schemaProblems(source: ParsedSource): ScenarioProblem[] {
+  const validate = scenarioValidator();
+  if (validate(source.raw)) return [];
+  const seen = new Set<string>();
+  const problems: ScenarioProblem[] = [];
+  for (const e of validate.errors ?? []) {
+    const { message, key } = describeSchemaError(e);
+    if (seen.has(message)) continue;
+    seen.add(message);
+    problems.push({ file: source.label, ...source.locate(pointerToPath(e.instancePath), key), message });
+  }
+  return problems;
+}
+
+function duplicateProblems(source: ParsedSource, section: 'models' | 'keys', field: 'id' | 'key'): ScenarioProblem[] {
+  const items = source.raw[section];
+  if (!Array.isArray(items)) return [];
+  const seen = new Set<string>();
+  const problems: ScenarioProblem[] = [];
+  items.forEach((item: Record<string, unknown>, i) => {
+    const value = String(item[field]).toLowerCase();
+    if (seen.has(value)) problems.push({ file: source.label, ...source.locate([section, i, field]), message: `duplicate ${section.slice(0, -1)} ${field} "${item[field]}"` });
+    seen.add(value);
+  });
+  return problems;
+}
+
+/** The raw input as checked: schema first, then the rules a schema cannot say. */
+function checkedSource(input: ScenarioInput): ParsedSource {
+  const source = readInput(input);
+  const problems = schemaProblems(source);
+  if (problems.length === 0) problems.push(...duplicateProblems(source, 'models', 'id'), ...duplicateProblems(source, 'keys', 'key'));
+  if (problems.length > 0) throw new ScenarioError(problems);
+  return source;
+}
+
+/** Problems in a scenario, or an empty list: what `scenario lint` prints. */
+export function lintScenario(input: ScenarioInput): ScenarioProblem[] {
+  try {
+    checkedSource(input);
+    return [];
+  } catch (err) {
+    if (err instanceof ScenarioError) return err.problems;
+    throw err;
+  }
+}
+
+let defaultRaw: Record<string, unknown> | undefined;
+function defaultScenarioRaw(): Record<string, unknown> {
+  defaultRaw ??= checkedSource(resolve(SCENARIOS_DIR, 'default.yaml')).raw;
+  return defaultRaw;
+}
+
+/**
+ * Loads, validates and completes a scenario. A scenario that fails validation throws a
+ * ScenarioError naming file, line and column; nothing is half-applied.
+ */
+export function loadScenario(input: ScenarioInput = 'default', overrides: { seed?: number } = {}): Scenario {
+  const source = checkedSource(input);
+  const raw = source.raw;
+  const base = raw.extends === 'none' ? {} : defaultScenarioRaw();
+  const section = <T>(name: string): T | undefined => (raw[name] ?? base[name]) as T | undefined;
+  const seed = overrides.seed ?? (raw.seed as number | undefined) ?? (base.seed as number | undefined) ?? 0;
+  return {
+    version: 1,
+    name: (raw.name as string | undefined) ?? (source.label === '<object>' ? 'inline' : source.label),
+    description: (raw.description as string | undefined) ?? '',
+    seed,
+    node: completeNode(section<Partial<NodeInfo>>('node') ?? {}),
+    btc_usd: section<number>('btc_usd') ?? 100000,
+    models: (section<Partial<ModelSpec>[]>('models') ?? []).map(completeModel),
+    keys: (section<KeySpec[]>('keys') ?? []).map((k) => ({ ...k })),
+    stream: completeStream(section<Partial<StreamSpec>>('stream') ?? {}),
+    rules: (raw.rules as Scenario['rules'] | undefined) ?? [],
+    source: source.label,
+  };
+}
+
+function completeNode(node: Partial<NodeInfo>): NodeInfo {
+  return {
+    name: node.name ?? 'Mock Routstr Node',
+    description: node.description ?? 'A local mock of a Routstr node (routstr-mock)',
+    version: node.version ?? '0.4.5',
+    npub: node.npub ?? '',
+    mints: node.mints ?? ['http://mint.mock.local'],
+    http_url: node.http_url ?? '',
+    onion_url: node.onion_url ?? '',
+    child_key_cost_msats: node.child_key_cost_msats ?? 0,
+  };
+}
+
+const CREATED_2024 = 1704067200;
+
+function completeModel(m: Partial<ModelSpec>): ModelSpec {
+  const id = m.id as string;
+  const kind = m.kind ?? 'chat';
+  const contextLength = m.context_length ?? 128000;
+  return {
+    id,
+    name: m.name ?? id,
+    description: m.description ?? `${id} served by routstr-mock`,
+    kind,
+    created: m.created ?? CREATED_2024,
+    owned_by: m.owned_by ?? (id.includes('/') ? id.split('/')[0]! : 'openai'),
+    sats_per_million_tokens: m.sats_per_million_tokens ?? { prompt: 0, completion: 0 },
+    context_length: contextLength,
+    max_completion_tokens: m.max_completion_tokens ?? Math.min(16384, contextLength),
+    ...(m.dimensions !== undefined || kind === 'embedding' ? { dimensions: m.dimensions ?? 1536 } : {}),
+    ...(m.tokenizer ? { tokenizer: m.tokenizer } : {}),
+    aliases: m.aliases ?? [],
+  };
+}
+
+function completeStream(s: Partial<StreamSpec>): StreamSpec {
+  return {
+    ttft_ms: s.ttft_ms ?? 0,
+    tokens_per_second: s.tokens_per_second ?? 0,
+    chunk_tokens: s.chunk_tokens ?? 1,
+    usage_chunk: s.usage_chunk ?? 'always',
+  };
+}

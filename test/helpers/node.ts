@@ -1,0 +1,37 @@
+import OpenAI from 'openai';
+import { type MockNode, startMockNode } from '../../src/index.ts';
+
+/** Streams without pacing, so tests run at full speed; pacing has its own tests. */
+export const FAST_STREAM = { ttft_ms: 0, tokens_per_second: 0, chunk_tokens: 1, usage_chunk: 'always' } as const;
+
+export interface TestNode {
+  node: MockNode;
+  client: OpenAI;
+  close(): Promise<void>;
+}
+
+/** A mock node on a free loopback port with the default scenario (or the overrides given), and an SDK client for it. */
+export async function startTestNode(scenario: Record<string, unknown> = {}, clientOptions: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}): Promise<TestNode> {
+  const node = await startMockNode({ port: 0, scenario: { version: 1, stream: FAST_STREAM, ...scenario } });
+  const client = new OpenAI({ apiKey: 'sk-test', baseURL: node.url, maxRetries: 0, ...clientOptions });
+  return { node, client, close: () => node.close() };
+}
+
+/** The `data:` payloads of an SSE body, in order, plus the raw text for framing checks. */
+export function sseData(raw: string): string[] {
+  return raw
+    .split('\n\n')
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const lines = block.split('\n');
+      return lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+    });
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
