@@ -33,15 +33,31 @@ export function planReply(rng: Rng, prompt: string): ReplyPlan {
   return { kind: story ? 'story' : 'answer', topic, targetTokens: target };
 }
 
-/** The content words of the prompt, most specific last: "What's the weather like in Paris?" → "weather paris". */
+const LEADING_FILLER =
+  /^(please\s+)?((what|who|where|when|why|which)('s|\s+is|\s+are|\s+was|\s+were|\s+do|\s+does|\s+did)?|how('s|\s+do|\s+does|\s+did|\s+can|\s+should|\s+would)?|can you|could you|would you|tell me( about)?|explain|describe|write( me)?|give me|i want( to know)?( about)?|do you know( about)?|is|are|do|does)\s+/i;
+
+/**
+ * The subject of the prompt as a phrase: "What is the capital of France?" → "the capital of
+ * France", "Explain how a lighthouse works" → "how a lighthouse works". Falls back to its content words.
+ */
 export function topicOf(prompt: string): string {
-  const words = prompt
+  const firstSentence = prompt.trim().split(/[?!.\n]/)[0] ?? '';
+  let phrase = firstSentence.replace(/[^\p{L}\p{N}\s'-]/gu, ' ').replace(/\s+/g, ' ').trim();
+  for (let i = 0; i < 3 && LEADING_FILLER.test(phrase); i++) phrase = phrase.replace(LEADING_FILLER, '');
+  phrase = phrase.replace(/\s+(like|please|today|now)$/i, '');
+  const words = phrase.split(' ').filter(Boolean);
+  if (words.length >= 1 && words.length <= 7 && words.some((w) => !STOPWORDS.has(w.toLowerCase()))) return words.join(' ');
+  const content = prompt
     .toLowerCase()
     .replace(/[^a-z0-9\s'-]/g, ' ')
     .split(/\s+/)
-    .map((w) => w.replace(/^'+|'+$/g, '').replace(/'s$/, ''))
     .filter((w) => w.length > 2 && !STOPWORDS.has(w));
-  return words.slice(-3).join(' ');
+  return content.slice(-3).join(' ');
+}
+
+/** "a" or "an" before a word, by its first letter (good enough for generated English). */
+export function withArticle(phrase: string): string {
+  return `${/^[aeiou]/i.test(phrase) ? 'an' : 'a'} ${phrase}`;
 }
 
 /**
@@ -101,19 +117,19 @@ function answerSentence(faker: Faker, rng: Rng, topic: string, index: number): s
   const noun = () => faker.word.noun();
   const verb = () => faker.word.verb();
   const openers = [
-    () => `${capitalise(subject)} is a ${adj()} subject, and the short answer depends on the ${noun()} involved.`,
+    () => `${capitalise(subject)} is ${withArticle(adj())} subject, and the short answer depends on the ${noun()} involved.`,
     () => `Here is what I can tell you about ${subject}.`,
     () => `Good question: ${subject} comes up often.`,
   ];
   const bodies = [
     () => `One ${adj()} way to look at ${subject} is to ${verb()} the ${noun()} first.`,
-    () => `In practice, ${subject} helps you ${verb()} a ${adj()} ${noun()}.`,
+    () => `In practice, ${subject} helps you ${verb()} ${withArticle(adj())} ${noun()}.`,
     () => `Most people ${verb()} the ${noun()} before they think about ${subject}.`,
-    () => `A ${adj()} ${noun()} can ${verb()} ${subject} without much effort.`,
+    () => `${capitalise(withArticle(adj()))} ${noun()} can ${verb()} ${subject} without much effort.`,
     () => `It is worth noting that the ${noun()} tends to be ${adj()} in this case.`,
-    () => `If you want to ${verb()} it well, start with a ${adj()} ${noun()} and build from there.`,
+    () => `If you want to ${verb()} it well, start with ${withArticle(adj())} ${noun()} and build from there.`,
     () => `${capitalise(faker.hacker.phrase())}`,
-    () => `Think of it as a ${adj()} ${noun()}: simple to ${verb()}, harder to master.`,
+    () => `Think of it as ${withArticle(adj())} ${noun()}: simple to ${verb()}, harder to master.`,
     () => `The ${noun()} and the ${noun()} both matter, but the ${noun()} matters most.`,
   ];
   const pick = index === 0 ? rng.pick(openers) : rng.pick(bodies);
@@ -132,11 +148,11 @@ function castOf(faker: Faker): StoryCast {
 
 function storySentence(faker: Faker, rng: Rng, cast: StoryCast, index: number): string {
   const { hero, place, thing } = cast;
-  if (index === 0) return `Once upon a time, in the ${faker.word.adjective()} town of ${place}, there lived a ${faker.person.jobTitle().toLowerCase()} named ${hero}.`;
+  if (index === 0) return `Once upon a time, in the ${faker.word.adjective()} town of ${place}, there lived ${withArticle(faker.person.jobTitle().toLowerCase())} named ${hero}.`;
   const lines = [
     () => `Every morning ${hero} walked past the old ${thing} by the ${faker.word.noun()}.`,
-    () => `One day a ${faker.word.adjective()} stranger arrived with a ${faker.word.noun()} and a question.`,
-    () => `"Have you ever seen a ${faker.word.adjective()} ${thing}?" the stranger asked.`,
+    () => `One day ${withArticle(faker.word.adjective())} stranger arrived with ${withArticle(faker.word.noun())} and a question.`,
+    () => `"Have you ever seen ${withArticle(faker.word.adjective())} ${thing}?" the stranger asked.`,
     () => `${hero} had not, but decided it was time to ${faker.word.verb()} something new.`,
     () => `The streets of ${place} grew ${faker.word.adjective()} as the evening came.`,
     () => `Nobody in ${place} expected the ${thing} to ${faker.word.verb()}, yet it did.`,

@@ -23,7 +23,9 @@ const EXPOSED_HEADERS =
   'x-routstr-request-id, x-cashu, x-routstr-cost-msats, x-routstr-cost-usd, x-routstr-input-cost-msats, x-routstr-output-cost-msats';
 
 /** The API surface, mounted at `/v1` and at the root, as real nodes answer both. */
-async function apiRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
+async function apiRoutes(app: FastifyInstance, { context }: RouteOptions): Promise<void> {
+  // Only the context goes down: the `prefix` option must not be applied twice.
+  const opts: RouteOptions = { context };
   await app.register(modelRoutes, opts);
   await app.register(chatRoutes, opts);
   await app.register(completionRoutes, opts);
@@ -52,7 +54,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
     genReqId: () => randomUUID(),
-    disableRequestLogging: true,
     return503OnClosing: false,
     forceCloseConnections: true,
   });

@@ -33,11 +33,27 @@ export function registerBodyParsers(app: FastifyInstance): void {
   });
 }
 
+function unsupportedMediaType(contentType: string): NodeError {
+  return new NodeError(415, {
+    family: 'upstream',
+    error: {
+      message: `Unsupported Content-Type '${contentType || 'none'}': this endpoint takes a JSON body sent as application/json.`,
+      type: 'invalid_request_error',
+      param: null,
+      code: 'unsupported_media_type',
+    },
+  });
+}
+
 /**
  * The JSON object body of a request. Real nodes json-decode the raw bytes whatever the content
- * type says, so a JSON text sent as text/plain works; anything else is a clear 415.
+ * type says, so a JSON text sent as text/plain works; anything else is a clear 415. A multipart
+ * body is refused outright: where the multipart parser is registered (the audio routes) it never
+ * reaches this point as bytes, and it must not pass for an empty body.
  */
 export function jsonBody(request: FastifyRequest): Body {
+  const contentType = String(request.headers['content-type'] ?? '');
+  if (/^\s*multipart\//i.test(contentType)) throw unsupportedMediaType(contentType);
   let body: unknown = request.body;
   if (body instanceof RawBody) {
     const raw: RawBody = body;
@@ -45,15 +61,7 @@ export function jsonBody(request: FastifyRequest): Body {
     try {
       body = text.trim() === '' ? {} : JSON.parse(text);
     } catch {
-      throw new NodeError(415, {
-        family: 'upstream',
-        error: {
-          message: `Unsupported Content-Type '${raw.contentType || 'none'}': this endpoint takes a JSON body sent as application/json.`,
-          type: 'invalid_request_error',
-          param: null,
-          code: 'unsupported_media_type',
-        },
-      });
+      throw unsupportedMediaType(raw.contentType);
     }
   }
   if (body === undefined || body === null) body = {};

@@ -27,6 +27,11 @@ function knownSizes(modelId: string): string[] | undefined {
   return family ? KNOWN_SIZES[family] : undefined;
 }
 
+/** dall-e-3 draws one image per request; OpenAI refuses n > 1 for it. */
+function onlyOneImage(modelId: string): boolean {
+  return modelId === 'dall-e-3' || modelId.startsWith('dall-e-3-');
+}
+
 /** gpt-image models always answer with base64 and take no response_format. */
 export function alwaysBase64(modelId: string): boolean {
   return modelId.startsWith('gpt-image');
@@ -59,9 +64,13 @@ export function parseImagesRequest(body: Body, model: ModelSpec): ImagesRequest 
   }
   const quality = optionalEnum(body, 'quality', ['standard', 'hd', 'low', 'medium', 'high', 'auto'] as const);
   const style = optionalEnum(body, 'style', ['vivid', 'natural'] as const);
+  const n = optionalInteger(body, 'n', 1, 10) ?? 1;
+  if (n > 1 && onlyOneImage(model.id)) {
+    throw invalidRequest(`Invalid 'n': integer above maximum value. Expected a value <= 1 for ${model.id}, but got ${n} instead.`, 'n', 'integer_above_max_value');
+  }
   return {
     prompt,
-    n: optionalInteger(body, 'n', 1, 10) ?? 1,
+    n,
     width,
     height,
     size: resolved,

@@ -14,6 +14,8 @@ export interface Concrete {
   checks: SchemaObject[];
   /** The `$ref` strings followed, so callers can spot recursion. */
   refs: string[];
+  /** Types a `not` rules out entirely. */
+  excludedTypes: JsonType[];
 }
 
 export interface BranchPolicy {
@@ -28,11 +30,14 @@ const NULL_BRANCH_PROBABILITY = 0.12;
 
 export function concretize(schema: unknown, root: unknown, rng: Rng, policy: BranchPolicy): Concrete {
   const first = asSchemaObject(schema);
-  if (first !== false && !hasComposition(first)) return { schema: normalizeLegacyBounds(first), checks: [], refs: [] };
+  if (first !== false && !hasComposition(first)) {
+    return { schema: normalizeLegacyBounds(first), checks: [], refs: [], excludedTypes: [] };
+  }
 
   let base: SchemaObject = {};
   const checks: SchemaObject[] = [];
   const refs: string[] = [];
+  const excludedTypes: JsonType[] = [];
   const queue: unknown[] = [schema];
   for (let parts = 0; queue.length > 0 && parts < MAX_PARTS; parts++) {
     const part = asSchemaObject(queue.shift());
@@ -50,10 +55,20 @@ export function concretize(schema: unknown, root: unknown, rng: Rng, policy: Bra
       queue.push(chooseBranch(part.oneOf, base, rng, policy));
       checks.push({ oneOf: part.oneOf });
     }
-    if ('not' in part) checks.push({ not: part.not });
+    if ('not' in part) {
+      checks.push({ not: part.not });
+      excludedTypes.push(...negatedTypes(part.not));
+    }
     if ('if' in part) chooseConditional(part, rng, queue, checks);
   }
-  return { schema: base, checks, refs };
+  return { schema: base, checks, refs, excludedTypes };
+}
+
+/** `not: {type: ...}` alone rules out whole types, which the generator can avoid up front. */
+function negatedTypes(negated: unknown): JsonType[] {
+  if (!isPlainObject(negated) || Object.keys(negated).length !== 1) return [];
+  const types = declaredTypes(negated) ?? [];
+  return types.includes('number') ? [...types, 'integer'] : types;
 }
 
 function hasComposition(schema: SchemaObject): boolean {

@@ -1,6 +1,6 @@
 import type { Rng } from '../random.ts';
 import { type PatternProperty, matchesSchema, patternEntries } from './check.ts';
-import { concretize } from './compose.ts';
+import { type Concrete, concretize } from './compose.ts';
 import { mentionedOption } from './hints.ts';
 import { type NameContext, hasStringRule, looksBoolean, numberProfileForName, singular } from './names.ts';
 import { generateNumber } from './numbers.ts';
@@ -94,7 +94,7 @@ function generateValue(schema: unknown, state: State, rng: Rng): unknown {
     const concrete = concretize(schema, state.root, r, policy);
     const inner = concrete.refs.length > 0 ? { ...state, refs: extendChain(state.refs, concrete.refs) } : state;
     if ((inner.refs?.length ?? 0) > HARD_REFS) return minimalValue(concrete.schema);
-    const value = generateConcrete(concrete.schema, concrete.checks, inner, r);
+    const value = generateConcrete(concrete, inner, r);
     if (concrete.checks.every((check) => matchesSchema(check, value, state.root))) return value;
     if (attempt === 0) fallback = value;
   }
@@ -139,16 +139,16 @@ function minimalValue(schema: unknown): unknown {
   }
 }
 
-function generateConcrete(s: SchemaObject, checks: readonly SchemaObject[], state: State, rng: Rng): unknown {
+function generateConcrete({ schema: s, checks, excludedTypes }: Concrete, state: State, rng: Rng): unknown {
   if ('const' in s) return cloneJson(s.const);
   if (Array.isArray(s.enum)) return pickEnumMember(s, s.enum, checks, state, rng);
-  switch (chooseType(s, state, rng)) {
+  switch (chooseType(s, excludedTypes, state, rng)) {
     case 'object':
       return generateObject(s, state, rng);
     case 'array':
       return generateArray(s, state, rng);
     case 'string':
-      return generateString(s, rng, nameContext(state));
+      return generateString(s, rng, nameContext(state), residualPatterns(checks));
     case 'integer':
       return generateNumber(s, true, numberProfileForName(state.name), rng);
     case 'number':
@@ -158,6 +158,11 @@ function generateConcrete(s: SchemaObject, checks: readonly SchemaObject[], stat
     case 'null':
       return null;
   }
+}
+
+/** Patterns from merged branches that could not share the `pattern` keyword. */
+function residualPatterns(checks: readonly SchemaObject[]): string[] {
+  return checks.flatMap((c) => (typeof c.pattern === 'string' ? [c.pattern] : []));
 }
 
 function nameContext(state: State): NameContext {
@@ -198,22 +203,26 @@ const STRING_KEYWORDS = ['minLength', 'maxLength', 'pattern'];
 const NUMBER_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'];
 const NUMERIC_FORMATS = new Set(['int32', 'int64', 'float', 'double']);
 
-function chooseType(s: SchemaObject, state: State, rng: Rng): JsonType {
+function chooseType(s: SchemaObject, excluded: readonly JsonType[], state: State, rng: Rng): JsonType {
   const declared = declaredTypes(s);
-  if (!declared) return inferType(s) ?? typeForName(state.name);
-  let types = [...new Set(declared)];
+  const wanted = declared ? [...new Set(declared)] : [inferType(s) ?? typeForName(state.name)];
+  let types = wanted.filter((t) => !excluded.includes(t));
+  if (types.length === 0) types = declared ? wanted : ANY_TYPES.filter((t) => !excluded.includes(t));
   if (types.includes('number')) types = types.filter((t) => t !== 'integer');
-  if (types.length === 1) return types[0] as JsonType;
-  const nonNull = types.filter((t) => t !== 'null');
+  if (types.length <= 1) return types[0] ?? 'null';
+  const nonNull = types.filter((t): t is Exclude<JsonType, 'null'> => t !== 'null');
   const shrink = isShrinking(state);
   if (nonNull.length === 0) return 'null';
   if (types.includes('null') && (shrink || rng.chance(NULL_TYPE_PROBABILITY))) return 'null';
   const scalars = nonNull.filter((t) => t !== 'object' && t !== 'array');
   if (shrink && scalars.length > 0) return rng.pick(scalars);
   const suggested = typeForName(state.name);
-  if (state.name && nonNull.includes(suggested) && rng.chance(0.7)) return suggested;
-  return rng.pick(nonNull);
+  if (state.name && suggested !== 'null' && nonNull.includes(suggested) && rng.chance(0.7)) return suggested;
+  return rng.pick(scalars.length > 0 && !declared ? scalars : nonNull);
 }
+
+/** Fallback order for schemas whose `not` excludes the type the keywords suggest. */
+const ANY_TYPES: readonly JsonType[] = ['string', 'integer', 'boolean', 'number', 'null', 'object', 'array'];
 
 /** A schema without `type` still says what it wants through its keywords. */
 function inferType(s: SchemaObject): JsonType | undefined {

@@ -4,7 +4,7 @@
  */
 
 const PLACE_AFTER_PREPOSITION =
-  /\b(?:in|at|for|to|from|near|around|visiting|visit|of)\s+([A-Z][\p{L}'’.-]*(?:[ -](?:(?:de|del|da|do|la|le|los|las|of|upon)\s+)?[A-Z][\p{L}'’.-]*)*(?:,\s*[A-Z][\p{L}.]*(?:\s[A-Z][\p{L}.]*)*)?)/gu;
+  /\b(in|at|for|to|from|near|around|visiting|visit|of)\s+([A-Z][\p{L}'’.-]*(?:[ -](?:(?:de|del|da|do|la|le|los|las|of|upon)\s+)?[A-Z][\p{L}'’.-]*)*(?:,\s*[A-Z][\p{L}.]*(?:\s[A-Z][\p{L}.]*)*)?)/gu;
 const CAPITALISED_RUN = /[A-Z][\p{L}'’.-]*(?:\s[A-Z][\p{L}'’.-]*)*/gu;
 
 /** Capitalised words that are not places, or that start sentences rather than name things. */
@@ -28,12 +28,20 @@ function cleanPlace(raw: string): string {
   return raw.replace(/[.'’-]+$/, '').replace(/'s$/, '').trim();
 }
 
-export function extractPlace(text: string | undefined): string | undefined {
+/**
+ * A place named in the text. `prepositions` says which role is wanted: "from" for an origin, "to"
+ * for a destination; without a match for them, the first place after any preposition is used.
+ */
+export function extractPlace(text: string | undefined, prepositions: readonly string[] = []): string | undefined {
   if (!text) return undefined;
+  let first: string | undefined;
   for (const match of text.matchAll(PLACE_AFTER_PREPOSITION)) {
-    const place = cleanPlace(match[1] ?? '');
-    if (place && isPlausiblePlace(place)) return place;
+    const place = cleanPlace(match[2] ?? '');
+    if (!place || !isPlausiblePlace(place)) continue;
+    if (prepositions.includes((match[1] ?? '').toLowerCase())) return place;
+    first ??= place;
   }
+  if (first) return first;
   for (const match of text.matchAll(CAPITALISED_RUN)) {
     const place = cleanPlace(match[0]);
     if (place && isPlausiblePlace(place)) return place;
@@ -47,20 +55,27 @@ const LEADING_FILLER =
   /^(?:(?:please|hey|hi|ok|okay|so|can you|could you|would you|will you|tell me|show me|give me|i want to know|i need|what's|what is|what are|how do i|how do you|how does|how to|how can i|who is|who was|explain|describe)[\s,]+)+/i;
 const MAX_TOPIC_WORDS = 8;
 
+/** "a short JSON summary of ..." → "...": the framing of a request is not its topic. */
+const REQUEST_FRAMING =
+  /^(?:(?:a|an|the|some|me)\s+)?(?:(?:short|brief|quick|detailed|json|simple|concise)\s+)*(?:summary|overview|list|explanation|description|analysis|breakdown|report|comparison)\s+(?:of|on|about)\s+/i;
+
 /** A short search-style phrase: the object of "search for ..."/"about ...", else the trimmed question. */
 export function extractTopic(text: string | undefined): string | undefined {
   if (!text) return undefined;
   const flat = text.replace(/\s+/g, ' ').trim();
   const afterVerb = TOPIC_AFTER_VERB.exec(flat)?.[1];
-  const phrase = afterVerb ?? flat.replace(LEADING_FILLER, '');
+  const phrase = (afterVerb ?? flat.replace(LEADING_FILLER, ''))
+    .replace(/^[\p{L}\s]{1,20}:\s+(?=\S)/u, '') // "Classify: I loved it" → "I loved it"
+    .replace(REQUEST_FRAMING, '')
+    .replace(/^(?:the|a|an)\s+/i, '');
   const words = phrase
-    .replace(/[?!.,;:]+$/, '')
-    .split(' ')
+    .split(/[?!;]|\.(?:\s|$)/)[0]
+    ?.split(' ')
     .filter((w) => w.length > 0)
-    .slice(0, MAX_TOPIC_WORDS)
-    .join(' ')
-    .replace(/[?!.,;:]+$/, '');
-  return words.length > 0 ? words : undefined;
+    .slice(0, MAX_TOPIC_WORDS);
+  while (words && words.length > 1 && STOP_WORDS.has((words[words.length - 1] ?? '').toLowerCase().replace(/,$/, ''))) words.pop();
+  const topic = words?.join(' ').replace(/[,]+$/, '') ?? '';
+  return topic.length > 0 ? topic : undefined;
 }
 
 /** The first option the text mentions as a whole word, ignoring case. */

@@ -1,5 +1,5 @@
 import type { Rng } from '../random.ts';
-import { extractPlace, extractTopic } from './hints.ts';
+import { extractPlace, extractTopic, keywords } from './hints.ts';
 import * as vocab from './vocabulary.ts';
 
 /**
@@ -68,12 +68,24 @@ const pick =
   (rng) =>
     rng.pick(options);
 
+const ORIGIN_WORDS = ['origin', 'from', 'source', 'departure', 'depart', 'start', 'pickup'];
+const DESTINATION_WORDS = ['destination', 'to', 'dest', 'arrival', 'arrive', 'target', 'dropoff', 'end'];
+
+/** The place the prompt names for this role (origin, destination, or where), else a made-up one. */
 const place =
   (fallback: (rng: Rng) => string): StringMaker =>
-  (rng, ctx) =>
-    extractPlace(ctx.text) ?? fallback(rng);
+  (rng, ctx, t) => {
+    const prepositions = t.has(...ORIGIN_WORDS) ? ['from'] : t.has(...DESTINATION_WORDS) ? ['to', 'for'] : ['in', 'at', 'near', 'around'];
+    return extractPlace(ctx.text, prepositions) ?? fallback(rng);
+  };
 
 const topic: StringMaker = (rng, ctx) => extractTopic(ctx.text) ?? vocab.words(rng, rng.int(2, 3));
+
+/** A content word of the prompt, else a noun: for tags and keywords. */
+const keyword: StringMaker = (rng, ctx) => {
+  const words = ctx.text ? keywords(ctx.text, 8) : [];
+  return words.length > 0 ? rng.pick(words) : vocab.noun(rng);
+};
 
 const PERSON_WORDS = [
   'author', 'customer', 'person', 'contact', 'owner', 'recipient', 'sender', 'assignee', 'reviewer', 'manager',
@@ -131,7 +143,8 @@ const STRING_RULES: StringRule[] = [
   { test: (t) => t.last === 'name' || t.has('fullname'), make: nameMaker },
   { test: (t) => t.list.length === 1 && PERSON_WORDS.includes(t.last), make: (rng) => vocab.fullName(rng) },
   { test: (t) => t.has('title', 'headline', 'heading', 'subject'), make: (rng) => vocab.titlePhrase(rng) },
-  { test: (t) => t.has('query', 'q', 'search', 'term', 'terms', 'prompt', 'question', 'topic', 'phrase', 'keyword', 'keywords', 'input'), make: topic },
+  { test: (t) => t.has('keyword', 'keywords', 'tag', 'tags', 'hashtag'), make: keyword },
+  { test: (t) => t.has('query', 'q', 'search', 'term', 'terms', 'prompt', 'question', 'topic', 'phrase', 'input'), make: topic },
   { test: (t) => LONG_TEXT_WORDS.includes(t.last), make: (rng) => (rng.chance(0.5) ? vocab.sentence(rng) : vocab.paragraph(rng)) },
   { test: (t) => t.has('status'), make: pick('active', 'pending', 'completed', 'in_progress', 'cancelled') },
   { test: (t) => t.has('priority', 'severity', 'level', 'urgency'), make: pick('low', 'medium', 'high') },
@@ -148,7 +161,7 @@ const STRING_RULES: StringRule[] = [
   { test: (t) => t.has('sku', 'code', 'reference', 'ref'), make: (rng) => `${vocab.alphanumeric(rng, 3, 'ABCDEFGHJKLMNPQRSTUVWXYZ')}-${rng.int(1000, 9999)}` },
   { test: (t) => t.has('slug'), make: (rng) => `${vocab.adjective(rng)}-${vocab.noun(rng)}` },
   { test: (t) => t.has('category', 'department', 'genre', 'section'), make: (rng) => vocab.department(rng) },
-  { test: (t) => t.has('tag', 'tags', 'label', 'labels', 'type', 'kind'), make: (rng) => vocab.noun(rng) },
+  { test: (t) => t.has('label', 'labels', 'type', 'kind'), make: (rng) => vocab.noun(rng) },
   { test: (t) => t.has('product', 'item'), make: (rng) => vocab.productName(rng) },
   { test: (t) => t.has('method'), make: pick('GET', 'POST', 'PUT', 'DELETE') },
   { test: (t) => t.has('event', 'project', 'task', 'goal', 'step', 'steps', 'action'), make: (rng) => vocab.capitalize(`${vocab.verb(rng)} the ${vocab.noun(rng)}`) },

@@ -56,8 +56,12 @@ export function compilePattern(pattern: string): RegExp | null {
   return remember(compiled, pattern, re);
 }
 
-/** A string meant to match `pattern`, or undefined when the pattern cannot be parsed. */
-export function stringFromPattern(pattern: string, rng: Rng): string | undefined {
+/**
+ * A string meant to match `pattern`, or undefined when the pattern cannot be parsed. With
+ * `stretch`, every quantifier repeats its minimum plus `stretch` times (capped by its maximum)
+ * instead of a random count, so callers can search for a string of a wanted length.
+ */
+export function stringFromPattern(pattern: string, rng: Rng, stretch?: number): string | undefined {
   let ast = parsed.get(pattern);
   if (ast === undefined) {
     try {
@@ -68,8 +72,15 @@ export function stringFromPattern(pattern: string, rng: Rng): string | undefined
   }
   if (!ast) return undefined;
   const out: string[] = [];
-  emit(ast, rng, out, new Map());
+  emit(ast, { rng, stretch, groups: new Map() }, out);
   return out.join('');
+}
+
+interface Emitter {
+  rng: Rng;
+  stretch: number | undefined;
+  /** Text captured by each numbered group so far, for backreferences. */
+  groups: Map<number, string>;
 }
 
 class Parser {
@@ -304,38 +315,43 @@ function inRanges(code: number, ranges: readonly Range[]): boolean {
   return ranges.some(([lo, hi]) => code >= lo && code <= hi);
 }
 
-function emit(node: Node, rng: Rng, out: string[], groups: Map<number, string>): void {
+function emit(node: Node, e: Emitter, out: string[]): void {
   switch (node.kind) {
     case 'seq':
-      for (const item of node.items) emit(item, rng, out, groups);
+      for (const item of node.items) emit(item, e, out);
       return;
     case 'alt':
-      emit(rng.pick(node.options), rng, out, groups);
+      emit(e.rng.pick(node.options), e, out);
       return;
     case 'char':
       out.push(node.text);
       return;
     case 'set':
-      out.push(String.fromCodePoint(pickFromSet(node.ranges, node.negated, rng)));
+      out.push(String.fromCodePoint(pickFromSet(node.ranges, node.negated, e.rng)));
       return;
     case 'repeat': {
-      const extra = node.max === Infinity ? UNBOUNDED_EXTRA : Math.min(node.max - node.min, BOUNDED_EXTRA);
-      const count = node.min + rng.int(0, extra);
-      for (let i = 0; i < count; i++) emit(node.node, rng, out, groups);
+      const count = node.min + repeatExtra(node, e);
+      for (let i = 0; i < count; i++) emit(node.node, e, out);
       return;
     }
     case 'group': {
       const start = out.length;
-      emit(node.node, rng, out, groups);
-      if (node.index !== undefined) groups.set(node.index, out.slice(start).join(''));
+      emit(node.node, e, out);
+      if (node.index !== undefined) e.groups.set(node.index, out.slice(start).join(''));
       return;
     }
     case 'backref':
-      out.push(groups.get(node.index) ?? '');
+      out.push(e.groups.get(node.index) ?? '');
       return;
     case 'empty':
       return;
   }
+}
+
+function repeatExtra(node: { min: number; max: number }, e: Emitter): number {
+  const room = node.max - node.min;
+  if (e.stretch !== undefined) return Math.min(room, e.stretch);
+  return e.rng.int(0, node.max === Infinity ? UNBOUNDED_EXTRA : Math.min(room, BOUNDED_EXTRA));
 }
 
 /** Prefers readable characters: letters and digits over punctuation, ASCII over the rest. */

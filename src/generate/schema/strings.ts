@@ -54,43 +54,47 @@ function isoDuration(rng: Rng): string {
   return rng.pick(forms)();
 }
 
+interface Pattern {
+  source: string;
+  re: RegExp;
+}
+
 export interface StringConstraints {
   minLength: number;
   maxLength: number;
-  pattern: RegExp | null;
-  patternSource: string | undefined;
+  /** Every pattern must match: the schema's own and any from merged `allOf` branches. */
+  patterns: Pattern[];
   format: string | undefined;
 }
 
-export function stringConstraints(s: SchemaObject): StringConstraints {
+export function stringConstraints(s: SchemaObject, extraPatterns: readonly string[] = []): StringConstraints {
   const minLength = nonNegativeInt(s.minLength) ?? 0;
   const maxLength = Math.max(minLength, nonNegativeInt(s.maxLength) ?? Infinity);
-  const patternSource = typeof s.pattern === 'string' ? s.pattern : undefined;
-  return {
-    minLength,
-    maxLength,
-    pattern: patternSource === undefined ? null : compilePattern(patternSource),
-    patternSource,
-    format: typeof s.format === 'string' ? s.format : undefined,
-  };
+  const sources = typeof s.pattern === 'string' ? [s.pattern, ...extraPatterns] : [...extraPatterns];
+  const patterns: Pattern[] = [];
+  for (const source of sources) {
+    const re = compilePattern(source);
+    if (re) patterns.push({ source, re });
+  }
+  return { minLength, maxLength, patterns, format: typeof s.format === 'string' ? s.format : undefined };
 }
 
 function fits(value: string, c: StringConstraints): boolean {
   const length = codePointLength(value);
   if (length < c.minLength || length > c.maxLength) return false;
-  if (c.pattern && !c.pattern.test(value)) return false;
+  if (!c.patterns.every((p) => p.re.test(value))) return false;
   return c.format === undefined || matchesFormat(c.format, value);
 }
 
-export function generateString(s: SchemaObject, rng: Rng, ctx: NameContext): string {
-  const c = stringConstraints(s);
+export function generateString(s: SchemaObject, rng: Rng, ctx: NameContext, extraPatterns: readonly string[] = []): string {
+  const c = stringConstraints(s, extraPatterns);
   const formatMaker = c.format === undefined ? undefined : FORMAT_MAKERS[c.format];
   const candidates = realisticCandidates(s, rng, ctx, formatMaker);
   for (const candidate of candidates) {
     const value = candidate();
     if (value !== undefined && fits(value, c)) return value;
   }
-  if (c.pattern && c.patternSource !== undefined) return fromPattern(c, c.patternSource, rng);
+  if (c.patterns.length > 0) return fromPatterns(c, rng);
   if (formatMaker) {
     for (let i = 0; i < FORMAT_ATTEMPTS; i++) {
       const value = formatMaker(rng);
@@ -134,15 +138,39 @@ function stringForDescription(description: unknown, rng: Rng, ctx: NameContext):
   return word ? stringForName(rng, { ...ctx, name: word }) : undefined;
 }
 
-function fromPattern(c: StringConstraints, source: string, rng: Rng): string {
+/** Draws from each pattern in turn; when lengths miss, searches for a quantifier stretch that fits. */
+function fromPatterns(c: StringConstraints, rng: Rng): string {
   let first: string | undefined;
   for (let i = 0; i < PATTERN_ATTEMPTS; i++) {
-    const value = stringFromPattern(source, rng);
-    if (value === undefined) break;
+    const pattern = c.patterns[i % c.patterns.length] as Pattern;
+    const value = stringFromPattern(pattern.source, rng);
+    if (value === undefined) continue;
     if (fits(value, c)) return value;
     first ??= value;
   }
+  for (const pattern of c.patterns) {
+    const value = stretchToLength(pattern.source, c, rng);
+    if (value !== undefined) return value;
+  }
   return first ?? fitLength(vocab.noun(rng), c.minLength, c.maxLength, rng);
+}
+
+const MAX_STRETCH = 1024;
+
+/** Binary search on the repeat count; each probe reuses one random stream so only lengths change. */
+function stretchToLength(source: string, c: StringConstraints, rng: Rng): string | undefined {
+  let lo = 0;
+  let hi = Math.min(MAX_STRETCH, Number.isFinite(c.maxLength) ? c.maxLength : c.minLength + 64);
+  while (lo <= hi) {
+    const stretch = Math.floor((lo + hi) / 2);
+    const value = stringFromPattern(source, rng.fork('stretch'), stretch);
+    if (value === undefined) return undefined;
+    const length = codePointLength(value);
+    if (length < c.minLength) lo = stretch + 1;
+    else if (length > c.maxLength) hi = stretch - 1;
+    else return fits(value, c) ? value : undefined;
+  }
+  return undefined;
 }
 
 /** Trims or extends text to the length bounds, keeping it word-like. */

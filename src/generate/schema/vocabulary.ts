@@ -6,8 +6,10 @@ import type { Rng } from '../random.ts';
  * the lists directly is far cheaper than reseeding faker (tens of microseconds) for every value.
  */
 
-function list(values: readonly string[] | undefined, fallback: readonly string[]): readonly string[] {
-  return values && values.length > 0 ? values : fallback;
+/** Locale entries can be missing, null or nested; fall back to a few words of our own. */
+function list(values: unknown, fallback: readonly string[]): readonly string[] {
+  const strings = Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [];
+  return strings.length > 0 ? strings : fallback;
 }
 
 const NOUNS = list(en.word?.noun?.filter(isPlainWord), ['item', 'report', 'project']);
@@ -28,7 +30,7 @@ const EMAIL_DOMAINS = list(en.internet?.free_email, ['gmail.com']);
 const DOMAIN_SUFFIXES = list(en.internet?.domain_suffix, ['com', 'org']);
 const COMPANY_SUFFIXES = list(en.company?.legal_entity_type, ['Inc', 'LLC']);
 const COMPANY_ADJECTIVES = list(en.company?.adjective, ['Adaptive']);
-const COMPANY_NOUNS = list(en.company?.noun, ['platform']);
+const COMPANY_NOUNS = list(en.company?.noun?.filter(isPlainWord), ['platform']);
 const JOB_DESCRIPTORS = list(en.person?.job_descriptor, ['Senior']);
 const JOB_AREAS = list(en.person?.job_area, ['Marketing']);
 const JOB_TYPES = list(en.person?.job_type, ['Manager']);

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ScenarioError, lintScenario, loadScenario, parseText } from '../../src/scenario/loader.ts';
+import { ModelIndex } from '../../src/scenario/model-index.ts';
+
+function problemsOf(yaml: string) {
+  return lintScenario(yaml.startsWith('\n') ? yaml : `\n${yaml}`);
+}
+
+describe('scenario loader', () => {
+  it('loads the default scenario with priced models of every kind', () => {
+    const s = loadScenario('default');
+    expect(s.seed).toBe(42);
+    expect(new Set(s.models.map((m) => m.kind))).toEqual(new Set(['chat', 'embedding', 'image', 'transcription', 'speech']));
+    for (const m of s.models) expect(m.sats_per_million_tokens.prompt).toBeGreaterThan(0);
+  });
+
+  it('inherits unset sections from the default scenario; extends: none starts empty', () => {
+    const small = loadScenario('version: 1\nname: tiny\nseed: 9\nkeys: [{ key: sk-a, balance_msats: 5 }]\n');
+    expect(small.name).toBe('tiny');
+    expect(small.seed).toBe(9);
+    expect(small.keys).toEqual([{ key: 'sk-a', balance_msats: 5 }]);
+    expect(small.models.length).toBe(loadScenario('default').models.length);
+    const bare = loadScenario('version: 1\nextends: none\nmodels: [{ id: m1 }]\n');
+    expect(bare.models.map((m) => m.id)).toEqual(['m1']);
+    expect(bare.keys).toEqual([]);
+  });
+
+  it('the --seed override wins over the file', () => {
+    expect(loadScenario('default', { seed: 5 }).seed).toBe(5);
+  });
+
+  it('reports an unknown key at its line and column', () => {
+    const problems = problemsOf('version: 1\nmodels:\n  - id: a\n    colour: red\n');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ line: 5, col: 5 });
+    expect(problems[0]!.message).toContain('unknown key "colour"');
+  });
+
+  it('reports wrong types and bad enum values where they are', () => {
+    const problems = problemsOf('version: 1\nstream:\n  ttft_ms: fast\n  usage_chunk: sometimes\n');
+    expect(problems.map((p) => [p.line, p.col])).toEqual([
+      [4, 12],
+      [5, 16],
+    ]);
+    expect(problems[1]!.message).toContain('"always", "requested"');
+  });
+
+  it('reports YAML syntax errors and duplicate model ids', () => {
+    expect(problemsOf('version: 1\nmodels: [\n')[0]!.message).toBeTruthy();
+    const dup = problemsOf('version: 1\nmodels:\n  - id: a\n  - id: A\n');
+    expect(dup[0]).toMatchObject({ line: 5, message: 'duplicate model id "A"' });
+  });
+
+  it('refuses a version other than 1 and never half-loads', () => {
+    expect(() => loadScenario('version: 2\n')).toThrow(ScenarioError);
+    expect(() => loadScenario('/no/such/file.yaml')).toThrow(/no such scenario file/);
+  });
+
+  it('keeps positions for nested paths', () => {
+    const source = parseText('version: 1\nkeys:\n  - key: sk-a\n    balance_msats: 1\n', 'x.yaml');
+    expect(source.locate(['keys', 0, 'balance_msats'])).toEqual({ line: 4, col: 20 });
+  });
+});
+
+describe('model lookup', () => {
+  const index = new ModelIndex(loadScenario('version: 1\nextends: none\nmodels: [{ id: gpt-4o-mini, aliases: [mini] }]\n').models);
+  it('is case-insensitive, follows aliases and strips date suffixes', () => {
+    expect(index.find('GPT-4o-Mini')?.id).toBe('gpt-4o-mini');
+    expect(index.find('mini')?.id).toBe('gpt-4o-mini');
+    expect(index.find('gpt-4o-mini-2024-07-18')?.id).toBe('gpt-4o-mini');
+    expect(index.find('gpt-4o-mini-20240718')?.id).toBe('gpt-4o-mini');
+    expect(index.find('gpt-4o')).toBeUndefined();
+  });
+});
