@@ -1,6 +1,6 @@
 import type { ChatMessage, ChatRequest, ToolDefinition } from '../requests/chat.ts';
 import { jsonObjectForPrompt, valueFromSchema } from './json-schema-value.ts';
-import { Rng, hashSeed } from './random.ts';
+import { Rng, SEED_START, hashPart, hashSeed } from './random.ts';
 import { planReply, sentence, topicOf, writeReply } from './text.ts';
 import { type Tokenizer, contentText, countChatPromptTokens } from './tokens.ts';
 
@@ -40,16 +40,19 @@ export interface ChatGenerationInput {
 /** The seed for one request: scenario seed + everything in the request that shapes the answer. */
 export function chatRequestSeed(input: ChatGenerationInput): number {
   const { request } = input;
-  return hashSeed(
-    input.scenarioSeed,
-    input.modelId,
-    JSON.stringify(request.messages),
-    request.tools.map((t) => t.name).join(','),
-    JSON.stringify(request.toolChoice),
-    JSON.stringify(request.responseFormat),
-    request.temperature,
-    request.seed,
-  );
+  let h = hashPart(hashPart(SEED_START, input.scenarioSeed), input.modelId);
+  for (const m of request.messages) {
+    h = hashPart(h, m.role);
+    h = hashPart(h, typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? null));
+    if (m.name !== undefined) h = hashPart(h, m.name);
+    if (m.tool_call_id !== undefined) h = hashPart(h, m.tool_call_id);
+    if (m.tool_calls !== undefined) h = hashPart(h, JSON.stringify(m.tool_calls));
+  }
+  for (const tool of request.tools) h = hashPart(h, tool.name);
+  h = hashPart(h, request.toolChoice.mode === 'named' ? `named:${request.toolChoice.name}` : request.toolChoice.mode);
+  h = hashPart(h, request.responseFormat.type === 'json_schema' ? JSON.stringify(request.responseFormat.schema) : request.responseFormat.type);
+  h = hashPart(h, request.temperature);
+  return hashPart(h, request.seed) >>> 0;
 }
 
 export function lastUserText(messages: readonly ChatMessage[]): string {
@@ -142,7 +145,7 @@ function contentFor(input: ChatGenerationInput, rng: Rng): string {
   if (request.responseFormat.type === 'json_object') return JSON.stringify(jsonObjectForPrompt(rng, prompt));
   const last = request.messages[request.messages.length - 1];
   if (last && (last.role === 'tool' || last.role === 'function')) return summariseToolResults(request.messages, rng, prompt);
-  return writeReply(rng, planReply(rng, prompt), (s) => tokenizer.count(s));
+  return writeReply(rng, planReply(rng, prompt));
 }
 
 /** A reply that uses the tool results after the last assistant turn, so agent loops end with an answer. */

@@ -1,6 +1,7 @@
 import type { Rng } from './random.ts';
 import { matchesSchema } from './schema/check.ts';
 import { generateFromSchema } from './schema/generate.ts';
+import { newBudget } from './schema/state.ts';
 import { promptObject } from './schema/prompt-object.ts';
 
 /**
@@ -23,17 +24,23 @@ const WHOLE_VALUE_RETRIES = 3;
 export function valueFromSchema(schema: unknown, rng: Rng, ctx?: SchemaValueContext): unknown {
   const text = ctx?.text;
   try {
-    const first = generateFromSchema(schema, rng, text);
-    if (matchesSchema(schema, first, schema)) return first;
+    const budget = newBudget();
+    const first = generateFromSchema(schema, rng, text, budget);
+    if (matchesSchema(schema, first, schema)) return jsonSafe(first);
     for (let i = 1; i <= WHOLE_VALUE_RETRIES; i++) {
-      const retry = generateFromSchema(schema, rng.fork(`whole-${i}`), text);
-      if (matchesSchema(schema, retry, schema)) return retry;
+      const retry = generateFromSchema(schema, rng.fork(`whole-${i}`), text, budget);
+      if (matchesSchema(schema, retry, schema)) return jsonSafe(retry);
     }
-    return first;
+    return jsonSafe(first);
   } catch {
     // Only pathological input gets here (e.g. schemas nested deeper than the call stack).
     return {};
   }
+}
+
+/** Callers JSON.stringify the result; a non-JSON schema (an `enum` holding undefined) must not yield undefined. */
+function jsonSafe(value: unknown): unknown {
+  return value === undefined ? null : value;
 }
 
 /** A plausible JSON object for response_format json_object, keyed off the prompt text (e.g. {"answer": "...", "topic": "...", ...}). */

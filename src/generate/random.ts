@@ -1,23 +1,28 @@
-import { Faker, base, en } from '@faker-js/faker';
-
 /**
  * Seeded randomness. Every generated value in the mock derives from a 32-bit seed made by hashing
  * the scenario seed with the parts of the request that matter, so the same seed and request give
  * the same content on every machine.
  */
 
-/** FNV-1a over the UTF-16 code units of each part, with a separator so ("ab","c") != ("a","bc"). */
-export function hashSeed(...parts: ReadonlyArray<string | number | boolean | undefined | null>): number {
-  let h = 0x811c9dc5;
-  for (const part of parts) {
-    const s = part === undefined || part === null ? '\u0000' : String(part);
-    for (let i = 0; i < s.length; i++) {
-      h ^= s.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-    h ^= 0x1f;
+export type SeedPart = string | number | boolean | undefined | null;
+
+export const SEED_START = 0x811c9dc5;
+
+/** Folds one part into a running FNV-1a hash, with a separator so ("ab","c") != ("a","bc"). */
+export function hashPart(h: number, part: SeedPart): number {
+  const s = part === undefined || part === null ? '\u0000' : typeof part === 'string' ? part : String(part);
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  h ^= 0x1f;
+  return Math.imul(h, 0x01000193);
+}
+
+/** FNV-1a over the UTF-16 code units of each part. */
+export function hashSeed(...parts: ReadonlyArray<SeedPart>): number {
+  let h = SEED_START;
+  for (const part of parts) h = hashPart(h, part);
   return h >>> 0;
 }
 
@@ -62,15 +67,4 @@ export class Rng {
     const v = this.next();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
-}
-
-const sharedFaker = new Faker({ locale: [en, base] });
-
-/**
- * The process-wide faker instance, reseeded. Generation is synchronous, so callers must use the
- * returned instance before they next await; never keep it across an await.
- */
-export function seededFaker(seed: number): Faker {
-  sharedFaker.seed(seed);
-  return sharedFaker;
 }

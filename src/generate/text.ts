@@ -1,9 +1,10 @@
-import type { Faker } from '@faker-js/faker';
-import { Rng, seededFaker } from './random.ts';
+import type { Rng } from './random.ts';
+import { adjective, capitalize, city, firstName, jobTitle, noun, sentence as vocabularySentence, verb, withArticle } from './vocabulary.ts';
 
 /**
  * Plain English reply text, seeded. Not a language model: sentences are built from templates and
- * faker's English word lists, steered by a few words of the prompt so replies read as if on topic.
+ * faker's English word lists (drawn with our own Rng, see vocabulary.ts), steered by the prompt's
+ * subject so replies read as if on topic.
  */
 
 const STOPWORDS = new Set(
@@ -41,6 +42,19 @@ const LEADING_FILLER =
  * France", "Explain how a lighthouse works" → "how a lighthouse works". Falls back to its content words.
  */
 export function topicOf(prompt: string): string {
+  let topic = topics.get(prompt);
+  if (topic === undefined) {
+    topic = findTopic(prompt);
+    if (topics.size >= 10_000) topics.clear();
+    topics.set(prompt, topic);
+  }
+  return topic;
+}
+
+/** Clients repeat prompts (tests, retries, agent loops); the topic of each is worked out once. */
+const topics = new Map<string, string>();
+
+function findTopic(prompt: string): string {
   const firstSentence = prompt.trim().split(/[?!.\n]/)[0] ?? '';
   let phrase = firstSentence.replace(/[^\p{L}\p{N}\s'-]/gu, ' ').replace(/\s+/g, ' ').trim();
   for (let i = 0; i < 3 && LEADING_FILLER.test(phrase); i++) phrase = phrase.replace(LEADING_FILLER, '');
@@ -55,33 +69,30 @@ export function topicOf(prompt: string): string {
   return content.slice(-3).join(' ');
 }
 
-/** "a" or "an" before a word, by its first letter (good enough for generated English). */
-export function withArticle(phrase: string): string {
-  return `${/^[aeiou]/i.test(phrase) ? 'an' : 'a'} ${phrase}`;
-}
+/** English averages about 4.2 characters per token; only used to decide when a reply is long enough. */
+const CHARS_PER_TOKEN = 4.2;
 
 /**
- * Text of about `plan.targetTokens` tokens (counted with `countTokens`), ending on a full sentence.
- * Sentences are drawn until the target is reached, so the length is real, not estimated.
+ * Text of roughly `plan.targetTokens` tokens, ending on a full sentence. The caller counts the
+ * real tokens of the result; the target only decides how many sentences to write.
  */
-export function writeReply(rng: Rng, plan: ReplyPlan, countTokens: (text: string) => number): string {
-  const faker = seededFaker(rng.int(0, 2 ** 31 - 1));
+export function writeReply(rng: Rng, plan: ReplyPlan): string {
   if (plan.kind === 'greeting') return rng.pick(GREETINGS);
   const sentences: string[] = [];
-  let tokens = 0;
-  const storyCast = plan.kind === 'story' ? castOf(faker) : undefined;
-  while (tokens < plan.targetTokens && sentences.length < 200) {
-    const s = storyCast ? storySentence(faker, rng, storyCast, sentences.length) : answerSentence(faker, rng, plan.topic, sentences.length);
+  const targetChars = plan.targetTokens * CHARS_PER_TOKEN;
+  let chars = 0;
+  const storyCast = plan.kind === 'story' ? castOf(rng) : undefined;
+  while (chars < targetChars && sentences.length < 200) {
+    const s = storyCast ? storySentence(rng, storyCast, sentences.length) : answerSentence(rng, plan.topic, sentences.length);
     sentences.push(s);
-    tokens += countTokens(s) + 1;
+    chars += s.length + 1;
   }
   return joinParagraphs(rng, sentences);
 }
 
 /** One standalone sentence, for transcripts and short fillers. */
 export function sentence(rng: Rng, topic = ''): string {
-  const faker = seededFaker(rng.int(0, 2 ** 31 - 1));
-  return answerSentence(faker, rng, topic, 1);
+  return answerSentence(rng, topic, 1);
 }
 
 const GREETINGS = [
@@ -107,33 +118,30 @@ function joinParagraphs(rng: Rng, sentences: string[]): string {
   return out.join('\n\n');
 }
 
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
+type Template = (rng: Rng, subject: string) => string;
 
-function answerSentence(faker: Faker, rng: Rng, topic: string, index: number): string {
-  const subject = topic || faker.word.noun();
-  const adj = () => faker.word.adjective();
-  const noun = () => faker.word.noun();
-  const verb = () => faker.word.verb();
-  const openers = [
-    () => `${capitalise(subject)} is ${withArticle(adj())} subject, and the short answer depends on the ${noun()} involved.`,
-    () => `Here is what I can tell you about ${subject}.`,
-    () => `Good question: ${subject} comes up often.`,
-  ];
-  const bodies = [
-    () => `One ${adj()} way to look at ${subject} is to ${verb()} the ${noun()} first.`,
-    () => `In practice, ${subject} helps you ${verb()} ${withArticle(adj())} ${noun()}.`,
-    () => `Most people ${verb()} the ${noun()} before they think about ${subject}.`,
-    () => `${capitalise(withArticle(adj()))} ${noun()} can ${verb()} ${subject} without much effort.`,
-    () => `It is worth noting that the ${noun()} tends to be ${adj()} in this case.`,
-    () => `If you want to ${verb()} it well, start with ${withArticle(adj())} ${noun()} and build from there.`,
-    () => `${capitalise(faker.hacker.phrase())}`,
-    () => `Think of it as ${withArticle(adj())} ${noun()}: simple to ${verb()}, harder to master.`,
-    () => `The ${noun()} and the ${noun()} both matter, but the ${noun()} matters most.`,
-  ];
-  const pick = index === 0 ? rng.pick(openers) : rng.pick(bodies);
-  return pick();
+// Templates live at module level: building closures per sentence showed up in the throughput profile.
+const OPENERS: readonly Template[] = [
+  (rng, subject) => `${capitalize(subject)} is ${withArticle(adjective(rng))} subject, and the short answer depends on the ${noun(rng)} involved.`,
+  (_rng, subject) => `Here is what I can tell you about ${subject}.`,
+  (_rng, subject) => `Good question: ${subject} comes up often.`,
+];
+
+const BODIES: readonly Template[] = [
+  (rng, subject) => `One ${adjective(rng)} way to look at ${subject} is to ${verb(rng)} the ${noun(rng)} first.`,
+  (rng, subject) => `In practice, ${subject} helps you ${verb(rng)} ${withArticle(adjective(rng))} ${noun(rng)}.`,
+  (rng, subject) => `Most people ${verb(rng)} the ${noun(rng)} before they think about ${subject}.`,
+  (rng, subject) => `${capitalize(withArticle(adjective(rng)))} ${noun(rng)} can ${verb(rng)} ${subject} without much effort.`,
+  (rng) => `It is worth noting that the ${noun(rng)} tends to be ${adjective(rng)} in this case.`,
+  (rng) => `If you want to ${verb(rng)} it well, start with ${withArticle(adjective(rng))} ${noun(rng)} and build from there.`,
+  (rng) => vocabularySentence(rng),
+  (rng) => `Think of it as ${withArticle(adjective(rng))} ${noun(rng)}: simple to ${verb(rng)}, harder to master.`,
+  (rng) => `The ${noun(rng)} and the ${noun(rng)} both matter, but the ${noun(rng)} matters most.`,
+];
+
+function answerSentence(rng: Rng, topic: string, index: number): string {
+  const subject = topic || `the ${noun(rng)}`;
+  return rng.pick(index === 0 ? OPENERS : BODIES)(rng, subject);
 }
 
 interface StoryCast {
@@ -142,22 +150,26 @@ interface StoryCast {
   thing: string;
 }
 
-function castOf(faker: Faker): StoryCast {
-  return { hero: faker.person.firstName(), place: faker.location.city(), thing: faker.word.noun() };
+function castOf(rng: Rng): StoryCast {
+  return { hero: firstName(rng), place: city(rng), thing: noun(rng) };
 }
 
-function storySentence(faker: Faker, rng: Rng, cast: StoryCast, index: number): string {
-  const { hero, place, thing } = cast;
-  if (index === 0) return `Once upon a time, in the ${faker.word.adjective()} town of ${place}, there lived ${withArticle(faker.person.jobTitle().toLowerCase())} named ${hero}.`;
-  const lines = [
-    () => `Every morning ${hero} walked past the old ${thing} by the ${faker.word.noun()}.`,
-    () => `One day ${withArticle(faker.word.adjective())} stranger arrived with ${withArticle(faker.word.noun())} and a question.`,
-    () => `"Have you ever seen ${withArticle(faker.word.adjective())} ${thing}?" the stranger asked.`,
-    () => `${hero} had not, but decided it was time to ${faker.word.verb()} something new.`,
-    () => `The streets of ${place} grew ${faker.word.adjective()} as the evening came.`,
-    () => `Nobody in ${place} expected the ${thing} to ${faker.word.verb()}, yet it did.`,
-    () => `${hero} laughed, and for a moment everything felt ${faker.word.adjective()}.`,
-    () => `By the time the ${faker.word.noun()} rang, the ${thing} had changed ${hero} for good.`,
-  ];
-  return rng.pick(lines)();
+type StoryLine = (rng: Rng, cast: StoryCast) => string;
+
+const STORY_LINES: readonly StoryLine[] = [
+  (rng, { hero, thing }) => `Every morning ${hero} walked past the old ${thing} by the ${noun(rng)}.`,
+  (rng) => `One day ${withArticle(adjective(rng))} stranger arrived with ${withArticle(noun(rng))} and a question.`,
+  (rng, { thing }) => `"Have you ever seen ${withArticle(adjective(rng))} ${thing}?" the stranger asked.`,
+  (rng, { hero }) => `${hero} had not, but decided it was time to ${verb(rng)} something new.`,
+  (rng, { place }) => `The streets of ${place} grew ${adjective(rng)} as the evening came.`,
+  (rng, { place, thing }) => `Nobody in ${place} expected the ${thing} to ${verb(rng)}, yet it did.`,
+  (rng, { hero }) => `${hero} laughed, and for a moment everything felt ${adjective(rng)}.`,
+  (rng, { hero, thing }) => `By the time the ${noun(rng)} rang, the ${thing} had changed ${hero} for good.`,
+];
+
+function storySentence(rng: Rng, cast: StoryCast, index: number): string {
+  if (index === 0) {
+    return `Once upon a time, in the ${adjective(rng)} town of ${cast.place}, there lived ${withArticle(jobTitle(rng).toLowerCase())} named ${cast.hero}.`;
+  }
+  return rng.pick(STORY_LINES)(rng, cast);
 }

@@ -7,30 +7,84 @@ export interface Tokenizer {
   encode(text: string): number[];
   decode(ids: number[]): string;
   count(text: string): number;
-  /** The text cut on token boundaries; the pieces concatenate back to exactly `text`. */
+  /**
+   * The text cut on token boundaries, one entry per token; the pieces concatenate back to exactly
+   * `text`. A token that ends inside a multi-byte character carries the rest of it, and the
+   * tokens after it within that character are empty strings, so the length is the token count.
+   */
   pieces(text: string): string[];
 }
 
+/** The library's own pre-tokenisation regex: BPE runs on each match independently. */
+function splitRegexOf(enc: typeof o200k): RegExp {
+  const core = (enc.default as unknown as { bytePairEncodingCoreProcessor?: { tokenSplitRegex?: RegExp } }).bytePairEncodingCoreProcessor;
+  const regex = core?.tokenSplitRegex;
+  if (!(regex instanceof RegExp)) throw new Error('gpt-tokenizer: tokenSplitRegex not found (library internals changed)');
+  return new RegExp(regex.source, regex.flags.includes('g') ? regex.flags : `${regex.flags}g`);
+}
+
+/** Entries kept per tokenizer; generated text reuses a few thousand words, prompts add more. */
+const PIECE_CACHE_LIMIT = 50_000;
+/** Longer texts are counted every time rather than kept in memory. */
+const MAX_COUNTED_TEXT = 4096;
+
+/**
+ * BPE is applied to each pre-token on its own, so caching the token pieces of each pre-token gives
+ * exactly the library's result at a fraction of the cost: generated text repeats the same words.
+ */
 function makeTokenizer(name: Tokenizer['name'], enc: typeof o200k): Tokenizer {
-  return {
-    name,
-    encode: (text) => enc.encode(text, { disallowedSpecial: new Set() }),
-    decode: (ids) => enc.decode(ids),
-    count: (text) => enc.encode(text, { disallowedSpecial: new Set() }).length,
-    pieces(text) {
-      const ids = enc.encode(text, { disallowedSpecial: new Set() });
-      const out: string[] = [];
+  const split = splitRegexOf(enc);
+  const cache = new Map<string, string[]>();
+  const noSpecial = { disallowedSpecial: new Set<string>() };
+
+  const piecesOfPreToken = (preToken: string): string[] => {
+    let pieces = cache.get(preToken);
+    if (pieces) return pieces;
+    const ids = enc.encode(preToken, noSpecial);
+    if (ids.length === 1) {
+      pieces = [preToken];
+    } else {
+      pieces = [];
       let pending: number[] = [];
       for (const id of ids) {
         pending.push(id);
         const piece = enc.decode(pending);
         // A token can end inside a multi-byte character; hold it until the character is complete.
-        if (piece.endsWith('\uFFFD')) continue;
-        out.push(piece);
+        if (piece.endsWith('\uFFFD') && pending.length < 4) continue;
+        pieces.push(piece);
         pending = [];
       }
-      if (pending.length) out.push(enc.decode(pending));
-      return out.join('') === text ? out : [text];
+      if (pending.length) pieces.push(enc.decode(pending));
+      if (pieces.join('') !== preToken) pieces = [preToken];
+      // Keep the token count right even when pieces had to be merged.
+      while (pieces.length < ids.length) pieces.push('');
+    }
+    if (cache.size >= PIECE_CACHE_LIMIT) cache.clear();
+    cache.set(preToken, pieces);
+    return pieces;
+  };
+
+  // Prompts repeat (system prompts, conversation history), so whole-text counts are cached too.
+  const counts = new Map<string, number>();
+  return {
+    name,
+    encode: (text) => enc.encode(text, noSpecial),
+    decode: (ids) => enc.decode(ids),
+    count(text) {
+      const known = counts.get(text);
+      if (known !== undefined) return known;
+      let n = 0;
+      for (const [preToken] of text.matchAll(split)) n += piecesOfPreToken(preToken).length;
+      if (text.length <= MAX_COUNTED_TEXT) {
+        if (counts.size >= PIECE_CACHE_LIMIT) counts.clear();
+        counts.set(text, n);
+      }
+      return n;
+    },
+    pieces(text) {
+      const out: string[] = [];
+      for (const [preToken] of text.matchAll(split)) for (const piece of piecesOfPreToken(preToken)) out.push(piece);
+      return out;
     },
   };
 }

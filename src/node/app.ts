@@ -35,11 +35,11 @@ async function apiRoutes(app: FastifyInstance, { context }: RouteOptions): Promi
 }
 
 /** Maps fastify's own errors (parsing, limits) into the node's error envelopes. */
-function toNodeError(err: FastifyError): NodeError {
+function toNodeError(err: FastifyError, bodyLimit: number): NodeError {
   if (err instanceof NodeError) return err;
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return invalidRequest(`Request body too large: the limit is ${err.message.match(/\d+/)?.[0] ?? 'exceeded'} bytes.`, null, 'request_too_large', 413);
+      return invalidRequest(`Request body too large: the limit is ${bodyLimit} bytes.`, null, 'request_too_large', 413);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return invalidRequest(`Unsupported Content-Type: ${err.message}`, null, 'unsupported_media_type', 415);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -50,23 +50,25 @@ function toNodeError(err: FastifyError): NodeError {
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
+  const bodyLimit = options.bodyLimit ?? 32 * 1024 * 1024;
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
+    bodyLimit,
     genReqId: () => randomUUID(),
     return503OnClosing: false,
     forceCloseConnections: true,
   });
   registerBodyParsers(app);
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-routstr-request-id', request.id);
     reply.header('access-control-allow-origin', '*');
     reply.header('access-control-expose-headers', EXPOSED_HEADERS);
+    done();
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const nodeError = toNodeError(err);
+    const nodeError = toNodeError(err, bodyLimit);
     if (nodeError.status >= 500) request.log.error(err);
     const version = options.context().scenario.node.version;
     return reply.code(nodeError.status).headers(nodeError.headers).send(renderError(nodeError, request.id, version));

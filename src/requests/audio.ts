@@ -30,6 +30,10 @@ export function parseTranscriptionFields(fields: Map<string, string[]>, translat
   if (language !== undefined && !/^[a-z]{2,3}$/i.test(language)) {
     throw invalidRequest(`Invalid language '${language}'. Language parameter must be specified in ISO-639-1 format.`, 'language', 'invalid_language_format');
   }
+  if (body.stream === 'true') {
+    // whisper-1 cannot stream, and the mock streams no transcription model (gpt-4o-transcribe's SSE events are not modelled).
+    throw invalidRequest('Streaming is not supported for this model: send the request without `stream`, or with stream=false.', 'stream', 'unsupported_value');
+  }
   const prompt = optionalString(body, 'prompt');
   const temperature = optionalNumber(body, 'temperature', 0, 1);
   return {

@@ -7,6 +7,7 @@ import {
   optionalEnum,
   optionalInteger,
   optionalNumber,
+  optionalString,
   stopSequences,
   wrongType,
 } from './fields.ts';
@@ -50,30 +51,108 @@ export type ToolChoice = { mode: 'auto' | 'none' | 'required' } | { mode: 'named
 export type ResponseFormat = { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; name: string; schema: unknown };
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
+const PART_TYPES = ['text', 'image_url', 'input_audio', 'file', 'refusal'] as const;
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+function isObject(v: unknown): v is Body {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function invalidValue(param: string, value: unknown, allowed: readonly string[]) {
+  return invalidRequest(`Invalid value for '${param}': ${JSON.stringify(value) ?? String(value)}. Supported values are: ${allowed.map((a) => `'${a}'`).join(', ')}.`, param, 'invalid_value');
+}
+
+/** A required string field of an object in the request, named by its full path. */
+function requireStringAt(obj: Body, key: string, where: string): string {
+  const v = obj[key];
+  if (v === undefined || v === null) throw missing(`${where}.${key}`);
+  if (typeof v !== 'string') throw wrongType(`${where}.${key}`, 'a string', v);
+  return v;
+}
+
+/** A required object field of an object in the request, named by its full path. */
+function requireObjectAt(obj: Body, key: string, where: string): Body {
+  const v = obj[key];
+  if (v === undefined || v === null) throw missing(`${where}.${key}`);
+  if (!isObject(v)) throw wrongType(`${where}.${key}`, 'an object', v);
+  return v;
+}
+
+/** Content parts: each an object of a known type carrying the field that type needs. */
+function checkContentParts(parts: unknown[], where: string): void {
+  if (parts.length === 0) throw invalidRequest(`Invalid '${where}': empty array. Expected an array with minimum length 1, but got an empty array instead.`, where, 'empty_array');
+  parts.forEach((raw, j) => {
+    const at = `${where}[${j}]`;
+    if (!isObject(raw)) throw wrongType(at, 'an object', raw);
+    if (raw.type === undefined || raw.type === null) throw missing(`${at}.type`);
+    if (typeof raw.type !== 'string' || !(PART_TYPES as readonly string[]).includes(raw.type)) throw invalidValue(`${at}.type`, raw.type, PART_TYPES);
+    switch (raw.type) {
+      case 'text':
+      case 'refusal':
+        requireStringAt(raw, raw.type, at);
+        break;
+      case 'image_url':
+        requireStringAt(requireObjectAt(raw, 'image_url', at), 'url', `${at}.image_url`);
+        break;
+      case 'input_audio': {
+        const audio = requireObjectAt(raw, 'input_audio', at);
+        requireStringAt(audio, 'data', `${at}.input_audio`);
+        requireStringAt(audio, 'format', `${at}.input_audio`);
+        break;
+      }
+      case 'file':
+        requireObjectAt(raw, 'file', at);
+        break;
+    }
+  });
+}
+
+/** An assistant message's tool_calls: a non-empty array of function calls with string arguments. */
+function checkToolCalls(calls: unknown, where: string): void {
+  if (!Array.isArray(calls)) throw wrongType(where, 'an array', calls);
+  if (calls.length === 0) throw invalidRequest(`Invalid '${where}': empty array. Expected an array with minimum length 1, but got an empty array instead.`, where, 'empty_array');
+  calls.forEach((raw, j) => {
+    const at = `${where}[${j}]`;
+    if (!isObject(raw)) throw wrongType(at, 'an object', raw);
+    requireStringAt(raw, 'id', at);
+    if (raw.type !== 'function') throw invalidValue(`${at}.type`, raw.type, ['function']);
+    const fn = requireObjectAt(raw, 'function', at);
+    requireStringAt(fn, 'name', `${at}.function`);
+    requireStringAt(fn, 'arguments', `${at}.function`);
+  });
+}
 
 function parseMessage(raw: unknown, i: number): ChatMessage {
   const where = `messages[${i}]`;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw wrongType(where, 'an object', raw);
   const m = raw as Body;
-  if (m.role === undefined) throw missing(`${where}.role`);
-  if (typeof m.role !== 'string' || !(ROLES as readonly string[]).includes(m.role)) {
-    throw invalidRequest(`Invalid value for '${where}.role': ${JSON.stringify(m.role)}. Supported values are: ${ROLES.map((r) => `'${r}'`).join(', ')}.`, `${where}.role`, 'invalid_value');
-  }
+  if (m.role === undefined || m.role === null) throw missing(`${where}.role`);
+  if (typeof m.role !== 'string' || !(ROLES as readonly string[]).includes(m.role)) throw invalidValue(`${where}.role`, m.role, ROLES);
   const role = m.role as ChatMessage['role'];
   const content = m.content;
-  const contentOptional = role === 'assistant' && (m.tool_calls !== undefined || m.function_call !== undefined);
+  const hasToolCalls = m.tool_calls !== undefined && m.tool_calls !== null;
+  const contentOptional = role === 'assistant' && (hasToolCalls || (m.function_call !== undefined && m.function_call !== null));
   if (content === undefined && !contentOptional) throw missing(`${where}.content`);
   if (content !== undefined && content !== null && typeof content !== 'string' && !Array.isArray(content)) {
     throw wrongType(`${where}.content`, 'a string or an array of content parts', content);
   }
   if (content === null && !contentOptional && role !== 'assistant') throw wrongType(`${where}.content`, 'a string or an array of content parts', content);
-  if (role === 'tool' && typeof m.tool_call_id !== 'string') throw missing(`${where}.tool_call_id`);
+  if (Array.isArray(content)) checkContentParts(content, `${where}.content`);
+  if (m.name !== undefined && m.name !== null && typeof m.name !== 'string') throw wrongType(`${where}.name`, 'a string', m.name);
+  if (role === 'function' && typeof m.name !== 'string') throw missing(`${where}.name`);
+  if (hasToolCalls) {
+    if (role !== 'assistant') throw invalidRequest(`Invalid parameter: '${where}.tool_calls' is only allowed on messages with role 'assistant'.`, `${where}.tool_calls`, 'invalid_value');
+    checkToolCalls(m.tool_calls, `${where}.tool_calls`);
+  }
+  if (role === 'tool') {
+    if (m.tool_call_id === undefined || m.tool_call_id === null) throw missing(`${where}.tool_call_id`);
+    if (typeof m.tool_call_id !== 'string') throw wrongType(`${where}.tool_call_id`, 'a string', m.tool_call_id);
+  }
   return {
     role,
     content,
     ...(typeof m.name === 'string' ? { name: m.name } : {}),
-    ...(m.tool_calls !== undefined ? { tool_calls: m.tool_calls } : {}),
+    ...(hasToolCalls ? { tool_calls: m.tool_calls } : {}),
     ...(typeof m.tool_call_id === 'string' ? { tool_call_id: m.tool_call_id } : {}),
   };
 }
@@ -120,17 +199,33 @@ function parseToolChoice(body: Body, tools: ToolDefinition[]): ToolChoice {
 function parseResponseFormat(body: Body): ResponseFormat {
   const rf = body.response_format;
   if (rf === undefined || rf === null) return { type: 'text' };
-  if (typeof rf !== 'object' || Array.isArray(rf)) throw wrongType('response_format', 'an object', rf);
-  const type = (rf as Body).type;
+  if (!isObject(rf)) throw wrongType('response_format', 'an object', rf);
+  const type = rf.type;
+  if (type === undefined || type === null) throw missing('response_format.type');
   if (type === 'text' || type === 'json_object') return { type };
   if (type === 'json_schema') {
-    const js = (rf as Body).json_schema as Body | undefined;
-    if (!js || typeof js !== 'object') throw missing('response_format.json_schema');
-    if (typeof js.name !== 'string') throw missing('response_format.json_schema.name');
-    if (js.schema !== undefined && (js.schema === null || typeof js.schema !== 'object')) throw wrongType('response_format.json_schema.schema', 'an object', js.schema);
-    return { type, name: js.name, schema: js.schema ?? { type: 'object' } };
+    const js = requireObjectAt(rf, 'json_schema', 'response_format');
+    const name = requireStringAt(js, 'name', 'response_format.json_schema');
+    if (!TOOL_NAME.test(name)) {
+      throw invalidRequest("Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$' of at most 64 characters.", 'response_format.json_schema.name', 'invalid_value');
+    }
+    if (js.schema !== undefined && js.schema !== null && !isObject(js.schema)) throw wrongType('response_format.json_schema.schema', 'an object', js.schema);
+    if (js.strict !== undefined && js.strict !== null && typeof js.strict !== 'boolean') throw wrongType('response_format.json_schema.strict', 'a boolean', js.strict);
+    return { type, name, schema: js.schema ?? { type: 'object' } };
   }
-  throw invalidRequest(`Invalid value for 'response_format.type': ${JSON.stringify(type)}. Supported values are: 'text', 'json_object', 'json_schema'.`, 'response_format.type', 'invalid_value');
+  throw invalidValue('response_format.type', type, ['text', 'json_object', 'json_schema']);
+}
+
+/** `logit_bias`: token ids (as keys) mapped to biases from -100 to 100. */
+function checkLogitBias(bias: unknown): void {
+  if (bias === undefined || bias === null) return;
+  if (!isObject(bias)) throw wrongType('logit_bias', 'an object', bias);
+  for (const [token, value] of Object.entries(bias)) {
+    if (!/^\d+$/.test(token)) throw invalidRequest(`Invalid key in 'logit_bias': ${JSON.stringify(token)}. Keys must be token ids.`, 'logit_bias', 'invalid_value');
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < -100 || value > 100) {
+      throw invalidRequest(`Invalid value for 'logit_bias': ${JSON.stringify(value) ?? String(value)} for token ${token}; expected a number between -100 and 100.`, 'logit_bias', 'invalid_value');
+    }
+  }
 }
 
 /** Checks a chat body the way OpenAI would and returns what generation needs. */
@@ -141,8 +236,11 @@ export function parseChatRequest(body: Body, model: ModelSpec): ChatRequest {
   const messages = body.messages.map(parseMessage);
   const stream = optionalBoolean(body, 'stream') ?? false;
   const streamOptions = body.stream_options;
-  if (streamOptions !== undefined && streamOptions !== null && !stream) {
-    throw invalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options', null);
+  if (streamOptions !== undefined && streamOptions !== null) {
+    if (!stream) throw invalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options', null);
+    if (!isObject(streamOptions)) throw wrongType('stream_options', 'an object', streamOptions);
+    const includeUsage = streamOptions.include_usage;
+    if (includeUsage !== undefined && includeUsage !== null && typeof includeUsage !== 'boolean') throw wrongType('stream_options.include_usage', 'a boolean', includeUsage);
   }
   const maxCompletion = optionalInteger(body, 'max_completion_tokens', 1);
   const maxTokens = maxCompletion ?? optionalInteger(body, 'max_tokens', 1);
@@ -163,6 +261,10 @@ export function parseChatRequest(body: Body, model: ModelSpec): ChatRequest {
   optionalNumber(body, 'presence_penalty', -2, 2);
   optionalNumber(body, 'frequency_penalty', -2, 2);
   optionalEnum(body, 'reasoning_effort', ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const);
+  optionalString(body, 'user');
+  optionalBoolean(body, 'store');
+  checkLogitBias(body.logit_bias);
+  if (body.metadata !== undefined && body.metadata !== null && !isObject(body.metadata)) throw wrongType('metadata', 'an object', body.metadata);
   const temperature = optionalNumber(body, 'temperature', 0, 2);
   return {
     messages,

@@ -11,6 +11,8 @@ export interface CompletionsRequest {
   stream: boolean;
   includeUsage: boolean;
   echo: boolean;
+  /** How many most-likely tokens to report per position (0–5); absent means no logprobs. */
+  logprobs?: number;
   suffix?: string;
   temperature?: number;
   seed?: number;
@@ -46,19 +48,24 @@ export function parseCompletionsRequest(body: Body, model: ModelSpec): Completio
   if (body.stream_options !== undefined && body.stream_options !== null && !stream) {
     throw invalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options', null);
   }
-  optionalInteger(body, 'logprobs', 0, 5);
-  optionalInteger(body, 'best_of', 1, 20);
+  const logprobs = optionalInteger(body, 'logprobs', 0, 5);
+  const n = optionalInteger(body, 'n', 1, 128) ?? 1;
+  const bestOf = optionalInteger(body, 'best_of', 1, 20);
+  if (bestOf !== undefined && bestOf < n) {
+    throw invalidRequest(`best_of must be greater than or equal to n, but got best_of=${bestOf} and n=${n}.`, 'best_of', 'invalid_value');
+  }
   const temperature = optionalNumber(body, 'temperature', 0, 2);
   const seed = optionalInteger(body, 'seed', Number.MIN_SAFE_INTEGER);
   const suffix = optionalString(body, 'suffix');
   return {
     prompts,
     maxTokens,
-    n: optionalInteger(body, 'n', 1, 128) ?? 1,
+    n,
     stop: stopSequences(body),
     stream,
     includeUsage: Boolean(body.stream_options && (body.stream_options as Body).include_usage === true),
     echo: optionalBoolean(body, 'echo') ?? false,
+    ...(logprobs !== undefined ? { logprobs } : {}),
     ...(suffix !== undefined ? { suffix } : {}),
     ...(temperature !== undefined ? { temperature } : {}),
     ...(seed !== undefined ? { seed } : {}),

@@ -27,6 +27,14 @@ function knownSizes(modelId: string): string[] | undefined {
   return family ? KNOWN_SIZES[family] : undefined;
 }
 
+/** The qualities each OpenAI image model accepts; scenario-defined models take any of them. */
+function qualitiesFor(modelId: string): readonly string[] {
+  if (alwaysBase64(modelId)) return ['low', 'medium', 'high', 'auto'];
+  if (modelId.startsWith('dall-e-3')) return ['standard', 'hd', 'auto'];
+  if (modelId.startsWith('dall-e-2')) return ['standard', 'auto'];
+  return ['standard', 'hd', 'low', 'medium', 'high', 'auto'];
+}
+
 /** dall-e-3 draws one image per request; OpenAI refuses n > 1 for it. */
 function onlyOneImage(modelId: string): boolean {
   return modelId === 'dall-e-3' || modelId.startsWith('dall-e-3-');
@@ -62,8 +70,11 @@ export function parseImagesRequest(body: Body, model: ModelSpec): ImagesRequest 
   if (outputFormat && outputFormat !== 'png') {
     throw invalidRequest(`Invalid value for 'output_format': '${outputFormat}'. This mock renders PNG only.`, 'output_format', 'invalid_value');
   }
-  const quality = optionalEnum(body, 'quality', ['standard', 'hd', 'low', 'medium', 'high', 'auto'] as const);
+  const quality = optionalEnum(body, 'quality', qualitiesFor(model.id));
   const style = optionalEnum(body, 'style', ['vivid', 'natural'] as const);
+  if (style && knownSizes(model.id) && !model.id.startsWith('dall-e-3')) {
+    throw invalidRequest(`Unknown parameter: 'style'. Only dall-e-3 takes a style.`, 'style', 'unknown_parameter');
+  }
   const n = optionalInteger(body, 'n', 1, 10) ?? 1;
   if (n > 1 && onlyOneImage(model.id)) {
     throw invalidRequest(`Invalid 'n': integer above maximum value. Expected a value <= 1 for ${model.id}, but got ${n} instead.`, 'n', 'integer_above_max_value');

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import OpenAI, { APIError, BadRequestError, NotFoundError, toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../src/generate/audio/wav.ts';
@@ -39,7 +41,7 @@ const WAV = encodeWav(new Int16Array(16_000), 16_000);
 async function send(path: string, body: string | Buffer | Json | unknown[] | undefined, contentType: string | null = 'application/json', method = 'POST', root = base): Promise<Response> {
   const headers: Record<string, string> = { authorization: 'Bearer sk-test' };
   if (contentType) headers['content-type'] = contentType;
-  const payload = body === undefined || typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  const payload = body === undefined || typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body);
   return fetch(`${root}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(5000) });
 }
 
@@ -625,31 +627,146 @@ function mutate(body: Json, rand: () => number): string {
   return text;
 }
 
-describe('fuzzing the JSON endpoints', () => {
+/**
+ * A node in a child process, so that a request that blocks the event loop or kills the process
+ * shows up as a failed request here instead of freezing or killing the test worker.
+ */
+interface ChildNode {
+  url: string;
+  output(): string;
+  alive(): boolean;
+  kill(): void;
+}
+
+const FAST_SCENARIO = JSON.stringify({ version: 1, stream: { ttft_ms: 0, tokens_per_second: 0, chunk_tokens: 1, usage_chunk: 'always' } });
+
+function spawnNode(): Promise<ChildNode> {
+  const bin = fileURLToPath(new URL('../../bin/routstr-mock.js', import.meta.url));
+  const proc = spawn(process.execPath, [bin, 'serve', '--port', '0', '--scenario', FAST_SCENARIO], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let exit: string | undefined;
+  proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  proc.once('exit', (code, signal) => (exit = `exited with ${code ?? signal}`));
+  const child = (url: string): ChildNode => ({
+    url,
+    output: () => `${output}${exit ? `\n[${exit}]` : ''}`,
+    alive: () => exit === undefined,
+    kill: () => void (exit === undefined && proc.kill('SIGKILL')),
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the child node did not start: ${output}`)), 10_000);
+    proc.stdout.on('data', () => {
+      const url = /on (http:\/\/\S+\/v1)/.exec(output)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve(child(url));
+      }
+    });
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`the child node ${exit}: ${output}`));
+    });
+  });
+}
+
+/** Bodies whose JSON schemas reach the structured-output and tool-argument generators. */
+const SCHEMA_BODIES = {
+  '/chat/completions#json_schema': () => ({
+    model: 'gpt-4o-mini',
+    max_tokens: 200,
+    messages: [{ role: 'user', content: 'Describe a lighthouse keeper' }],
+    response_format: {
+      type: 'json_schema',
+      json_schema: {
+        name: 'person',
+        strict: true,
+        schema: {
+          type: 'object',
+          properties: {
+            name: { type: 'string', minLength: 2, maxLength: 40 },
+            age: { type: 'integer', minimum: 0, maximum: 120 },
+            email: { type: 'string', format: 'email' },
+            code: { type: 'string', pattern: '^[A-Z]{3}-\\d{2}$' },
+            tags: { type: 'array', items: { type: 'string', enum: ['a', 'b'] }, minItems: 1, maxItems: 3 },
+            home: { $ref: '#/$defs/place' },
+            note: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+          },
+          required: ['name', 'age', 'tags'],
+          additionalProperties: false,
+          $defs: { place: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+        },
+      },
+    },
+  }),
+  '/chat/completions#tools': () => ({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+    tool_choice: 'required',
+    tools: [
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          parameters: { type: 'object', properties: { location: { type: 'string' }, days: { type: 'integer', minimum: 1, maximum: 7 }, unit: { enum: ['c', 'f'] } }, required: ['location'] },
+        },
+      },
+    ],
+  }),
+};
+
+const FUZZ_BODIES: [string, () => Json][] = [...JSON_ENDPOINTS.map((p) => [p, VALID[p]] as [string, () => Json]), ...Object.entries(SCHEMA_BODIES)];
+
+/** Hostile or nonsensical JSON schemas: each is answered (200 or 400) at once, and the node survives. */
+const HOSTILE_SCHEMAS: unknown[] = [
+  {}, { type: 'nope' }, { type: 5 }, { type: [] }, { type: ['string', 'null'] }, { type: 'object', properties: 5 }, { type: 'object', properties: { a: 5 } },
+  { type: 'object', properties: { a: null } }, { type: 'object', required: 'a' }, { type: 'object', required: ['zz'] }, { type: 'object', additionalProperties: 5 },
+  { $ref: '#/nope' }, { $ref: '#' }, { $ref: 5 }, { type: 'object', properties: { a: { $ref: '#' } }, required: ['a'] }, { $defs: { a: { $ref: '#/$defs/a' } }, $ref: '#/$defs/a' },
+  { type: 'array', items: 5 }, { type: 'array', prefixItems: 5 }, { type: 'array', minItems: -1 }, { type: 'array', items: { type: 'string' }, minItems: 1e9 },
+  { type: 'array', items: { enum: ['x'] }, uniqueItems: true, minItems: 5 }, { type: 'array', contains: { type: 'string' }, minContains: 1e9 },
+  { type: 'object', minProperties: 1e9 }, { type: 'object', maxProperties: -1, minProperties: 3 },
+  { type: 'string', pattern: '(' }, { type: 'string', pattern: 5 }, { type: 'string', pattern: '^(a+)+$' }, { type: 'string', pattern: '^[a-z]{100000}$' }, { type: 'string', format: 'nope' },
+  { type: 'string', maxLength: -5 }, { type: 'string', minLength: 10, maxLength: 2 }, { type: 'string', enum: ['a'], pattern: 'b' },
+  { type: 'string', minLength: 1e9 }, { type: 'string', minLength: 2 ** 53 + 2 }, { type: 'string', minLength: 1e308 },
+  { type: 'number', minimum: 10, maximum: 1 }, { type: 'integer', minimum: 1e308 }, { type: 'integer', multipleOf: 0 }, { type: 'number', multipleOf: 1e-300, minimum: 0.1, maximum: 0.2 },
+  { enum: [] }, { enum: 5 }, { const: { a: 1 } }, { anyOf: [] }, { anyOf: 5 }, { oneOf: [{}] }, { allOf: [{ type: 'string' }, { type: 'number' }] }, { not: {} }, { if: {}, then: 5 },
+  nested(2000),
+];
+
+describe('fuzzing, in a child process that a crash or a blocked event loop cannot take the tests down with', () => {
+  let child: ChildNode;
+  beforeAll(async () => {
+    child = await spawnNode();
+  });
+  afterAll(() => child?.kill());
+
   const SEED = 0x5eed_0b4d;
   const REQUESTS = 300;
 
   it(`${REQUESTS} mutated requests (seed ${SEED}) all get a JSON answer under 500, and the node keeps serving`, async () => {
     const rand = prng(SEED);
     const cases = Array.from({ length: REQUESTS }, (_, i) => {
-      const path = JSON_ENDPOINTS[i % JSON_ENDPOINTS.length]!;
-      return { i, path, text: mutate(VALID[path](), rand) };
+      const [name, valid] = FUZZ_BODIES[i % FUZZ_BODIES.length]!;
+      return { i, name, path: name.split('#')[0]!, text: mutate(valid(), rand) };
     });
     const failures: string[] = [];
+    let dead = false;
     const statuses = new Map<number, number>();
-    for (let start = 0; start < cases.length; start += 12) {
+    for (let start = 0; start < cases.length && !dead; start += 12) {
       await Promise.all(
-        cases.slice(start, start + 12).map(async ({ i, path, text }) => {
+        cases.slice(start, start + 12).map(async ({ i, name, path, text }) => {
           let res: Response;
+          let answer: string;
           try {
-            res = await send(path, text);
+            res = await send(path, text, 'application/json', 'POST', child.url);
+            answer = await res.text();
           } catch (err) {
-            failures.push(`#${i} ${path}: ${(err as Error).message} for ${text.slice(0, 300)}`);
+            dead = true; // a hang or a crash: later requests would only time out too
+            failures.push(`#${i} ${name}: ${(err as Error).message} for ${text.slice(0, 300)}`);
             return;
           }
-          const answer = await res.text();
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-          if (res.status >= 500) failures.push(`#${i} ${path}: ${res.status} ${answer.slice(0, 200)} for ${text.slice(0, 300)}`);
+          if (res.status >= 500) failures.push(`#${i} ${name}: ${res.status} ${answer.slice(0, 200)} for ${text.slice(0, 300)}`);
           if (res.status >= 400) {
             const problems: string[] = [];
             if (!/^application\/json/.test(res.headers.get('content-type') ?? '')) problems.push('not JSON');
@@ -662,20 +779,43 @@ describe('fuzzing the JSON endpoints', () => {
             } catch {
               problems.push('unparseable');
             }
-            if (problems.length) failures.push(`#${i} ${path}: ${res.status} ${problems.join(', ')}: ${answer.slice(0, 200)}`);
+            if (problems.length) failures.push(`#${i} ${name}: ${res.status} ${problems.join(', ')}: ${answer.slice(0, 200)}`);
           }
         }),
       );
     }
-    expect(failures).toEqual([]);
+    expect(failures, child.output()).toEqual([]);
     // The mutations reach both the validators and the generators.
     expect(statuses.get(400)).toBeGreaterThan(REQUESTS / 4);
-    expect(statuses.get(200)).toBeGreaterThan(0);
+    expect(statuses.get(200)).toBeGreaterThan(REQUESTS / 20);
 
-    for (const path of JSON_ENDPOINTS) {
-      const res = await send(path, VALID[path]());
-      expect(res.status, `${path} after fuzzing: ${await res.clone().text()}`).toBe(200);
+    for (const [name, valid] of FUZZ_BODIES) {
+      const res = await send(name.split('#')[0]!, valid(), 'application/json', 'POST', child.url);
+      expect(res.status, `${name} after fuzzing: ${await res.clone().text()}`).toBe(200);
       await res.arrayBuffer();
     }
+    expect(child.alive()).toBe(true);
+  });
+
+  it('hostile JSON schemas in response_format and tool parameters get a prompt answer under 500', async () => {
+    const failures: string[] = [];
+    outer: for (const schema of HOSTILE_SCHEMAS) {
+      for (const where of ['response_format', 'tools'] as const) {
+        const body: Json = { model: 'gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: 'Give me the data' }] };
+        if (where === 'response_format') body.response_format = { type: 'json_schema', json_schema: { name: 'data', schema } };
+        else Object.assign(body, { tools: [{ type: 'function', function: { name: 'f', parameters: schema } }], tool_choice: 'required' });
+        const label = `${where} ${JSON.stringify(schema).slice(0, 120)}`;
+        try {
+          const res = await fetch(`${child.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(3000) });
+          const text = await res.text();
+          if (res.status >= 500) failures.push(`${label}: ${res.status} ${text.slice(0, 200)}`);
+        } catch (err) {
+          failures.push(`${label}: ${(err as Error).message}`);
+          break outer; // the node is blocked or gone
+        }
+      }
+    }
+    expect(failures, child.output()).toEqual([]);
+    expect(child.alive()).toBe(true);
   });
 });

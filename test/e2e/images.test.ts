@@ -105,8 +105,8 @@ describe('POST /v1/images/generations with dall-e-3', () => {
     expect((err as APIError).param).toBe('n');
   });
 
-  it('missing or empty prompt and unknown response_format are 400s', async () => {
-    for (const body of [{}, { prompt: '' }, { prompt: 'x', response_format: 'jpeg' }, { prompt: 'x', n: 0 }]) {
+  it('missing or empty prompt, unknown response_format and another model\'s quality are 400s', async () => {
+    for (const body of [{}, { prompt: '' }, { prompt: 'x', response_format: 'jpeg' }, { prompt: 'x', n: 0 }, { prompt: 'x', quality: 'high' }]) {
       const res = await postJson(`${t.node.url}/images/generations`, { model: 'dall-e-3', ...body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(((await res.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
@@ -153,6 +153,10 @@ describe('n images', () => {
     expect([png.width, png.height]).toEqual([1024, 1024]);
     const bad = await t.client.images.generate({ model: 'gpt-image-1', prompt: 'x', size: '1792x1024' }).catch((e: unknown) => e);
     expect((bad as APIError).status).toBe(400);
+    const hd = await t.client.images.generate({ model: 'gpt-image-1', prompt: 'x', quality: 'hd' }).catch((e: unknown) => e);
+    expect((hd as APIError).param).toBe('quality');
+    const style = await t.client.images.generate({ model: 'gpt-image-1', prompt: 'x', style: 'vivid' }).catch((e: unknown) => e);
+    expect((style as APIError).param).toBe('style');
     const rf = await t.client.images.generate({ model: 'gpt-image-1', prompt: 'x', response_format: 'url' }).catch((e: unknown) => e);
     expect((rf as APIError).status).toBe(400);
     expect((rf as APIError).param).toBe('response_format');

@@ -505,12 +505,12 @@ describe('valueFromSchema behaviour', () => {
     const run = (from: number, count: number) => {
       for (let seed = from; seed < from + count; seed++) valueFromSchema(tool, new Rng(seed), { text: 'Search for vegan recipes' });
     };
-    run(0, 1000); // warm up the JIT so the measurement reflects a running server
+    run(0, 500); // warm up the JIT so the measurement reflects a running server
     const batches: number[] = [];
     for (let b = 0; b < 5; b++) {
       const start = performance.now();
-      run(1000 + b * 500, 500);
-      batches.push(((performance.now() - start) * 1000) / 500);
+      run(500 + b * 200, 200);
+      batches.push(((performance.now() - start) * 1000) / 200);
     }
     const medianMicros = batches.sort((x, y) => x - y)[2] as number;
     expect(medianMicros).toBeLessThan(100);
@@ -527,6 +527,7 @@ describe('jsonObjectForPrompt', () => {
       expect(keys.length).toBeGreaterThanOrEqual(3);
       expect(keys.length).toBeLessThanOrEqual(6);
       expect(JSON.stringify(value)).toMatch(/revolution/i);
+      expect(keys).toContain('french_revolution');
       for (const v of Object.values(value)) {
         expect(['string', 'number', 'boolean'].includes(typeof v) || Array.isArray(v)).toBe(true);
       }

@@ -1,7 +1,7 @@
 import type { Rng } from '../random.ts';
 import { mergeInto, normalizeLegacyBounds } from './merge.ts';
 import { resolveRef } from './refs.ts';
-import { type JsonType, type SchemaObject, asSchemaObject, declaredTypes, isPlainObject } from './schema-util.ts';
+import { type JsonType, type SchemaObject, asSchemaObject, declaredTypes, isPlainObject, jsonTypeOf } from './schema-util.ts';
 
 /**
  * Turns a schema with `$ref`, `allOf`, `anyOf`, `oneOf`, `not` and `if`/`then`/`else` into one
@@ -11,12 +11,14 @@ import { type JsonType, type SchemaObject, asSchemaObject, declaredTypes, isPlai
  */
 export interface Concrete {
   schema: SchemaObject;
-  checks: SchemaObject[];
+  checks: readonly SchemaObject[];
   /** The `$ref` strings followed, so callers can spot recursion. */
-  refs: string[];
+  refs: readonly string[];
   /** Types a `not` rules out entirely. */
-  excludedTypes: JsonType[];
+  excludedTypes: readonly JsonType[];
 }
+
+const NONE: readonly never[] = [];
 
 export interface BranchPolicy {
   /** Deep in a recursive structure: prefer branches that end it (null, scalars, no `$ref`). */
@@ -31,7 +33,7 @@ const NULL_BRANCH_PROBABILITY = 0.12;
 export function concretize(schema: unknown, root: unknown, rng: Rng, policy: BranchPolicy): Concrete {
   const first = asSchemaObject(schema);
   if (first !== false && !hasComposition(first)) {
-    return { schema: normalizeLegacyBounds(first), checks: [], refs: [], excludedTypes: [] };
+    return { schema: normalizeLegacyBounds(first), checks: NONE, refs: NONE, excludedTypes: NONE };
   }
 
   let base: SchemaObject = {};
@@ -39,7 +41,19 @@ export function concretize(schema: unknown, root: unknown, rng: Rng, policy: Bra
   const refs: string[] = [];
   const excludedTypes: JsonType[] = [];
   const queue: unknown[] = [schema];
-  for (let parts = 0; queue.length > 0 && parts < MAX_PARTS; parts++) {
+  // Disjunctions wait until every conjunctive part is merged, so branches are chosen knowing
+  // the full base (a branch whose type clashes with a later `allOf` part is avoided).
+  const pending: Array<{ branches: unknown[]; exclusive: boolean }> = [];
+  for (let parts = 0; parts < MAX_PARTS; parts++) {
+    if (queue.length === 0) {
+      const choice = pending.shift();
+      if (!choice) break;
+      const branch = chooseBranch(choice.branches, base, rng, policy);
+      queue.push(branch);
+      // Merging can still make the branch unsatisfiable; checking lets the caller retry another.
+      checks.push(choice.exclusive ? { oneOf: choice.branches } : asSchemaObject(branch) || { not: {} });
+      continue;
+    }
     const part = asSchemaObject(queue.shift());
     if (part === false) {
       checks.push({ not: {} }); // a `false` schema: nothing can satisfy it
@@ -48,13 +62,8 @@ export function concretize(schema: unknown, root: unknown, rng: Rng, policy: Bra
     base = mergeInto(base, withoutComposition(part), checks);
     followReference(part, root, queue, refs);
     if (Array.isArray(part.allOf)) queue.push(...part.allOf);
-    if (Array.isArray(part.anyOf) && part.anyOf.length > 0) {
-      queue.push(chooseBranch(part.anyOf, base, rng, policy));
-    }
-    if (Array.isArray(part.oneOf) && part.oneOf.length > 0) {
-      queue.push(chooseBranch(part.oneOf, base, rng, policy));
-      checks.push({ oneOf: part.oneOf });
-    }
+    if (Array.isArray(part.anyOf) && part.anyOf.length > 0) pending.push({ branches: part.anyOf, exclusive: false });
+    if (Array.isArray(part.oneOf) && part.oneOf.length > 0) pending.push({ branches: part.oneOf, exclusive: true });
     if ('not' in part) {
       checks.push({ not: part.not });
       excludedTypes.push(...negatedTypes(part.not));
@@ -65,7 +74,7 @@ export function concretize(schema: unknown, root: unknown, rng: Rng, policy: Bra
 }
 
 /** `not: {type: ...}` alone rules out whole types, which the generator can avoid up front. */
-function negatedTypes(negated: unknown): JsonType[] {
+function negatedTypes(negated: unknown): readonly JsonType[] {
   if (!isPlainObject(negated) || Object.keys(negated).length !== 1) return [];
   const types = declaredTypes(negated) ?? [];
   return types.includes('number') ? [...types, 'integer'] : types;
@@ -114,7 +123,7 @@ function chooseConditional(part: SchemaObject, rng: Rng, queue: unknown[], check
 function chooseBranch(branches: readonly unknown[], base: SchemaObject, rng: Rng, policy: BranchPolicy): unknown {
   const usable = branches.filter((b) => b !== false);
   if (usable.length === 0) return false;
-  const baseTypes = declaredTypes(base);
+  const baseTypes = possibleTypes(base);
   const compatible = baseTypes ? usable.filter((b) => typesOverlap(baseTypes, b)) : usable;
   const pool = compatible.length > 0 ? compatible : usable;
   if (policy.shrink) return cheapest(pool, rng);
@@ -125,9 +134,18 @@ function chooseBranch(branches: readonly unknown[], base: SchemaObject, rng: Rng
   return rng.pick(others);
 }
 
+/** The types a schema can take, from `type` or else from `const`/`enum`; undefined when open. */
+function possibleTypes(s: SchemaObject): readonly JsonType[] | undefined {
+  const declared = declaredTypes(s);
+  if (declared) return declared;
+  if ('const' in s) return [jsonTypeOf(s.const)];
+  if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum.map(jsonTypeOf);
+  return undefined;
+}
+
 function typesOverlap(baseTypes: readonly JsonType[], branch: unknown): boolean {
   if (!isPlainObject(branch)) return true;
-  const types = declaredTypes(branch);
+  const types = possibleTypes(branch);
   if (!types) return true;
   return types.some((t) => baseTypes.includes(t) || (t === 'integer' && baseTypes.includes('number')) || (t === 'number' && baseTypes.includes('integer')));
 }

@@ -107,7 +107,9 @@ const STOP_WORDS = new Set(
     'been being have has had do does did can could would should will shall may might must i you he she it we ' +
     'they me him her us them my your his its our their this that these those what which who whom whose when ' +
     'where why how please tell show give make write list explain describe some any all each more most other ' +
-    'such only own same so than too very just also like want need know get json object return format using use'
+    'such only own same so than too very just also like want need know get json object return format using use ' +
+    'as one two three four five six seven eight nine ten few several short brief quick detailed simple concise ' +
+    'summary summarize overview list facts fact examples example details answer reply respond output'
   ).split(' '),
 );
 

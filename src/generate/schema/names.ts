@@ -1,6 +1,6 @@
 import type { Rng } from '../random.ts';
 import { extractPlace, extractTopic, keywords } from './hints.ts';
-import * as vocab from './vocabulary.ts';
+import * as vocab from '../vocabulary.ts';
 
 /**
  * Realistic values chosen by property name: `email` gets an address, `city` a city, `price` an

@@ -1,10 +1,11 @@
 import type { Rng } from '../random.ts';
 import { extractTopic, keywords } from './hints.ts';
-import * as vocab from './vocabulary.ts';
+import * as vocab from '../vocabulary.ts';
 
 /**
- * The free-form JSON a model returns for `response_format: {type: "json_object"}`: an `answer` and
- * a `topic` taken from the prompt, plus a few of the fields such answers usually carry.
+ * The free-form JSON a model returns for `response_format: {type: "json_object"}`: the `topic` and
+ * an `answer` taken from the prompt, a list keyed by the prompt's own words (`french_revolution`),
+ * and up to three of the fields such answers usually carry.
  */
 export function promptObject(rng: Rng, text: string): Record<string, unknown> {
   const words = keywords(text, 6);
@@ -12,18 +13,30 @@ export function promptObject(rng: Rng, text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {
     topic,
     answer: answerSentence(rng, topic),
+    [subjectKey(words)]: keyPoints(rng, topic),
   };
-  const extras = shuffled(optionalFields(rng, words, topic), rng).slice(0, rng.int(1, 4));
-  for (const [key, value] of extras) out[key] = value;
+  const extras = shuffled(optionalFields(rng, words, topic), rng).slice(0, rng.int(0, 3));
+  for (const [key, value] of extras) if (!(key in out)) out[key] = value;
   return out;
 }
 
 type Field = [string, unknown];
 
+/** `french_revolution` from the first content words, or `key_points` for an empty prompt. */
+function subjectKey(words: readonly string[]): string {
+  return words.length > 0 ? words.slice(0, 2).join('_') : 'key_points';
+}
+
+function keyPoints(rng: Rng, topic: string): string[] {
+  const count = rng.int(2, 3);
+  const points = [`${vocab.capitalize(topic)} involves ${vocab.withArticle(vocab.adjective(rng))} ${vocab.noun(rng)}.`];
+  while (points.length < count) points.push(vocab.sentence(rng));
+  return points;
+}
+
 function optionalFields(rng: Rng, words: readonly string[], topic: string): Field[] {
-  const tags = words.length > 0 ? words.slice(0, 4) : [vocab.noun(rng), vocab.noun(rng)];
-  const fields: Field[] = [
-    ['keywords', tags],
+  return [
+    ['keywords', words.length > 0 ? words.slice(0, 4) : [vocab.noun(rng), vocab.noun(rng)]],
     ['confidence', Math.round((0.55 + rng.next() * 0.44) * 100) / 100],
     ['summary', `${vocab.capitalize(topic)}: ${vocab.sentence(rng).toLowerCase()}`],
     ['sources', rng.int(1, 5)],
@@ -31,9 +44,6 @@ function optionalFields(rng: Rng, words: readonly string[], topic: string): Fiel
     ['category', vocab.department(rng).toLowerCase()],
     ['language', 'en'],
   ];
-  const subject = words[0];
-  if (subject) fields.push([`${subject}_details`, [vocab.sentence(rng), vocab.sentence(rng)]]);
-  return fields;
 }
 
 function answerSentence(rng: Rng, topic: string): string {

@@ -7,6 +7,22 @@ import { isPlainObject } from './schema-util.ts';
  */
 export function resolveRef(root: unknown, ref: string): unknown {
   if (ref === '#' || ref === '') return root;
+  if (!isPlainObject(root)) return lookUp(root, ref);
+  let cache = resolved.get(root);
+  if (!cache) {
+    cache = new Map();
+    resolved.set(root, cache);
+  }
+  if (cache.has(ref)) return cache.get(ref);
+  const target = lookUp(root, ref);
+  cache.set(ref, target);
+  return target;
+}
+
+/** Resolutions per root schema object; schemas are treated as immutable once passed in. */
+const resolved = new WeakMap<object, Map<string, unknown>>();
+
+function lookUp(root: unknown, ref: string): unknown {
   const hash = ref.indexOf('#');
   const base = hash < 0 ? ref : ref.slice(0, hash);
   const fragment = hash < 0 ? '' : ref.slice(hash + 1);

@@ -12,7 +12,7 @@ type Node =
   | { kind: 'seq'; items: Node[] }
   | { kind: 'alt'; options: Node[] }
   | { kind: 'char'; text: string }
-  | { kind: 'set'; ranges: Range[]; negated: boolean }
+  | { kind: 'set'; ranges: Range[]; negated: boolean; complement?: number[] }
   | { kind: 'repeat'; node: Node; min: number; max: number }
   | { kind: 'group'; node: Node; index: number | undefined }
   | { kind: 'backref'; index: number }
@@ -327,7 +327,7 @@ function emit(node: Node, e: Emitter, out: string[]): void {
       out.push(node.text);
       return;
     case 'set':
-      out.push(String.fromCodePoint(pickFromSet(node.ranges, node.negated, e.rng)));
+      out.push(String.fromCodePoint(node.negated ? pickFromComplement(node, e.rng) : pickFromRanges(node.ranges, e.rng)));
       return;
     case 'repeat': {
       const count = node.min + repeatExtra(node, e);
@@ -354,16 +354,20 @@ function repeatExtra(node: { min: number; max: number }, e: Emitter): number {
   return e.rng.int(0, node.max === Infinity ? UNBOUNDED_EXTRA : Math.min(room, BOUNDED_EXTRA));
 }
 
-/** Prefers readable characters: letters and digits over punctuation, ASCII over the rest. */
-function pickFromSet(ranges: readonly Range[], negated: boolean, rng: Rng): number {
-  if (negated) {
+/** For `[^...]`: letters and digits outside the set, else other printable ASCII (computed once per node). */
+function pickFromComplement(node: { ranges: Range[]; complement?: number[] }, rng: Rng): number {
+  if (!node.complement) {
     const allowed: number[] = [];
-    for (let c = PRINTABLE[0]; c <= PRINTABLE[1]; c++) if (!inRanges(c, ranges)) allowed.push(c);
+    for (let c = PRINTABLE[0]; c <= PRINTABLE[1]; c++) if (!inRanges(c, node.ranges)) allowed.push(c);
     const alnum = allowed.filter(isAlphanumeric);
-    if (alnum.length > 0) return rng.pick(alnum);
-    if (allowed.length > 0) return rng.pick(allowed);
-    return 0xe9; // every printable ASCII character is excluded; try a Latin-1 letter
+    node.complement = alnum.length > 0 ? alnum : allowed;
   }
+  // Every printable ASCII character is excluded: try a Latin-1 letter.
+  return node.complement.length > 0 ? rng.pick(node.complement) : 0xe9;
+}
+
+/** Prefers readable characters: printable ASCII over the rest of the set. */
+function pickFromRanges(ranges: readonly Range[], rng: Rng): number {
   if (ranges.length === 0) return 0x78;
   const readable = ranges
     .filter(([lo, hi]) => hi >= PRINTABLE[0] && lo <= PRINTABLE[1])

@@ -6,6 +6,11 @@ export type JsonType = 'string' | 'number' | 'integer' | 'boolean' | 'null' | 'o
 
 const JSON_TYPES: ReadonlySet<string> = new Set(['string', 'number', 'integer', 'boolean', 'null', 'object', 'array']);
 
+/** Shared one-element lists for the common `"type": "string"` form, which is read for every value. */
+const SINGLE_TYPES: ReadonlyMap<string, readonly JsonType[]> = new Map(
+  [...JSON_TYPES].map((t) => [t, Object.freeze([t as JsonType])] as const),
+);
+
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -17,9 +22,10 @@ export function asSchemaObject(schema: unknown): SchemaObject | false {
 }
 
 /** The `type` keyword as a list of known type names, or undefined when absent or unusable. */
-export function declaredTypes(schema: SchemaObject): JsonType[] | undefined {
+export function declaredTypes(schema: SchemaObject): readonly JsonType[] | undefined {
   const raw = schema.type;
-  const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : undefined;
+  if (typeof raw === 'string') return SINGLE_TYPES.get(raw);
+  const list = Array.isArray(raw) ? raw : undefined;
   if (!list) return undefined;
   const types = list.filter((t): t is JsonType => typeof t === 'string' && JSON_TYPES.has(t));
   return types.length > 0 ? types : undefined;

@@ -3,7 +3,7 @@ import { matchesFormat } from './check.ts';
 import { type NameContext, isoDate, isoDateTime, isoTime, stringForName, tokenize } from './names.ts';
 import { compilePattern, stringFromPattern } from './regex.ts';
 import { type SchemaObject, codePointLength, nonNegativeInt, sliceCodePoints } from './schema-util.ts';
-import * as vocab from './vocabulary.ts';
+import * as vocab from '../vocabulary.ts';
 
 /**
  * Strings that satisfy `minLength`, `maxLength`, `pattern` and `format`, preferring in turn a
@@ -89,9 +89,9 @@ function fits(value: string, c: StringConstraints): boolean {
 export function generateString(s: SchemaObject, rng: Rng, ctx: NameContext, extraPatterns: readonly string[] = []): string {
   const c = stringConstraints(s, extraPatterns);
   const formatMaker = c.format === undefined ? undefined : FORMAT_MAKERS[c.format];
-  const candidates = realisticCandidates(s, rng, ctx, formatMaker);
-  for (const candidate of candidates) {
-    const value = candidate();
+  const order = candidateOrder(s, rng, ctx, formatMaker !== undefined);
+  for (const kind of order) {
+    const value = makeCandidate(kind, s, rng, ctx, formatMaker);
     if (value !== undefined && fits(value, c)) return value;
   }
   if (c.patterns.length > 0) return fromPatterns(c, rng);
@@ -101,31 +101,48 @@ export function generateString(s: SchemaObject, rng: Rng, ctx: NameContext, extr
       if (fits(value, c)) return value;
     }
   }
-  const base = candidates.map((candidate) => candidate()).find((v) => v !== undefined) ?? vocab.noun(rng);
-  return fitLength(base, c.minLength, c.maxLength, rng);
+  let base: string | undefined;
+  for (const kind of order) base ??= makeCandidate(kind, s, rng, ctx, formatMaker);
+  return fitLength(base ?? vocab.noun(rng), c.minLength, c.maxLength, rng);
 }
 
-type Candidate = () => string | undefined;
+/** Sources of a string, tried in order until one fits the constraints. */
+type CandidateKind = 'format' | 'example' | 'name' | 'phrase';
 
-function realisticCandidates(
+const FORMAT_FIRST: readonly CandidateKind[] = ['format', 'example'];
+const NAME_FIRST: readonly CandidateKind[] = ['name', 'example', 'phrase'];
+const EXAMPLE_FIRST: readonly CandidateKind[] = ['example', 'name', 'phrase'];
+
+/** Schema `examples` are sometimes echoed, as models do, but never over a hint from the prompt. */
+function candidateOrder(s: SchemaObject, rng: Rng, ctx: NameContext, hasFormat: boolean): readonly CandidateKind[] {
+  if (hasFormat) return FORMAT_FIRST;
+  const hasExamples = Array.isArray(s.examples) && s.examples.some((e) => typeof e === 'string');
+  return hasExamples && !ctx.text && rng.chance(0.25) ? EXAMPLE_FIRST : NAME_FIRST;
+}
+
+function makeCandidate(
+  kind: CandidateKind,
   s: SchemaObject,
   rng: Rng,
   ctx: NameContext,
   formatMaker: ((rng: Rng) => string) | undefined,
-): Candidate[] {
-  const examples = Array.isArray(s.examples) ? s.examples.filter((e): e is string => typeof e === 'string') : [];
-  const example: Candidate = () => (examples.length > 0 ? rng.pick(examples) : undefined);
-  const byName: Candidate = () =>
-    stringForName(rng, ctx) ??
-    (typeof s.title === 'string' ? stringForName(rng, { ...ctx, name: s.title }) : undefined) ??
-    stringForDescription(s.description, rng, ctx);
-  if (formatMaker) return [() => formatMaker(rng), example];
-  const exampleFirst = examples.length > 0 && !ctx.text && rng.chance(0.25);
-  return exampleFirst ? [example, byName, genericPhrase(rng)] : [byName, example, genericPhrase(rng)];
-}
-
-function genericPhrase(rng: Rng): Candidate {
-  return () => (rng.chance(0.5) ? vocab.noun(rng) : `${vocab.adjective(rng)} ${vocab.noun(rng)}`);
+): string | undefined {
+  switch (kind) {
+    case 'format':
+      return formatMaker?.(rng);
+    case 'example': {
+      const examples = Array.isArray(s.examples) ? s.examples.filter((e): e is string => typeof e === 'string') : [];
+      return examples.length > 0 ? rng.pick(examples) : undefined;
+    }
+    case 'name':
+      return (
+        stringForName(rng, ctx) ??
+        (typeof s.title === 'string' ? stringForName(rng, { ...ctx, name: s.title }) : undefined) ??
+        stringForDescription(s.description, rng, ctx)
+      );
+    case 'phrase':
+      return rng.chance(0.5) ? vocab.noun(rng) : `${vocab.adjective(rng)} ${vocab.noun(rng)}`;
+  }
 }
 
 /** Words in a description that say what the value is ("The city and state, e.g. ..."). */
@@ -149,10 +166,23 @@ function fromPatterns(c: StringConstraints, rng: Rng): string {
     first ??= value;
   }
   for (const pattern of c.patterns) {
-    const value = stretchToLength(pattern.source, c, rng);
+    const value = stretchToLength(pattern.source, c, rng) ?? padUnanchored(pattern.source, c, rng);
     if (value !== undefined) return value;
   }
   return first ?? fitLength(vocab.noun(rng), c.minLength, c.maxLength, rng);
+}
+
+/** A pattern without `^` or `$` only has to occur somewhere, so words can surround the match. */
+function padUnanchored(source: string, c: StringConstraints, rng: Rng): string | undefined {
+  const core = stringFromPattern(source, rng);
+  if (core === undefined) return undefined;
+  const missing = c.minLength - codePointLength(core);
+  if (missing <= 0) return undefined;
+  const filler = fitLength('', missing, missing, rng);
+  const candidates = [];
+  if (!/(^|[^\\])\$$/.test(source)) candidates.push(`${core}${filler}`);
+  if (!source.startsWith('^')) candidates.push(`${filler}${core}`);
+  return candidates.find((value) => fits(value, c));
 }
 
 const MAX_STRETCH = 1024;
@@ -175,8 +205,13 @@ function stretchToLength(source: string, c: StringConstraints, rng: Rng): string
 
 /** Trims or extends text to the length bounds, keeping it word-like. */
 export function fitLength(text: string, min: number, max: number, rng: Rng): string {
-  let out = text;
-  while (codePointLength(out) < min) out += (out.length > 0 ? ' ' : '') + vocab.noun(rng);
+  const parts = [text];
+  for (let length = codePointLength(text); length < min; ) {
+    const word = vocab.noun(rng); // nouns are ASCII, so code points equal UTF-16 units here
+    parts.push(length > 0 ? ` ${word}` : word);
+    length += word.length + (length > 0 ? 1 : 0);
+  }
+  let out = parts.join('');
   if (codePointLength(out) > max) out = sliceCodePoints(out, max);
   if (out.endsWith(' ')) {
     const trimmed = out.trimEnd();

@@ -1,5 +1,5 @@
 import { en } from '@faker-js/faker';
-import type { Rng } from '../random.ts';
+import type { Rng } from './random.ts';
 
 /**
  * English word and name lists from faker's `en` locale data, drawn with our own Rng. Picking from

@@ -1,0 +1,81 @@
+import type { Rng } from '../random.ts';
+
+/** Where the generator is in the schema and the value, passed down by value. */
+
+/** The `$ref` strings followed on the way to the current value, newest first. */
+export interface RefChain {
+  ref: string;
+  parent: RefChain | undefined;
+  length: number;
+  /** Most times any one reference appears on the chain: 2+ means recursion. */
+  maxRepeats: number;
+}
+
+export interface State {
+  root: unknown;
+  text: string | undefined;
+  depth: number;
+  refs: RefChain | undefined;
+  name: string | undefined;
+  parentName: string | undefined;
+  /** Values already used by sibling items of a `uniqueItems` array. */
+  exclude: ReadonlySet<string> | undefined;
+  budget: Budget;
+}
+
+/** Builds a value for a subschema; objects and arrays call back into it for their members. */
+export type BuildValue = (schema: unknown, state: State, rng: Rng) => unknown;
+
+/** Counts values built across one request, so hard or unsatisfiable schemas stop retrying. */
+export interface Budget {
+  values: number;
+}
+
+export function newBudget(): Budget {
+  return { values: 0 };
+}
+
+/** From this nesting depth (or this much recursion, or this many values) optional parts are left out. */
+export const SHRINK_DEPTH = 6;
+const SHRINK_REPEATS = 3;
+const SHRINK_VALUES = 2000;
+
+export function isShrinking(state: State): boolean {
+  return (
+    state.depth >= SHRINK_DEPTH ||
+    (state.refs?.maxRepeats ?? 0) >= SHRINK_REPEATS ||
+    state.budget.values > SHRINK_VALUES
+  );
+}
+
+export function extendChain(chain: RefChain | undefined, refs: readonly string[]): RefChain | undefined {
+  let current = chain;
+  for (const ref of refs) {
+    let repeats = 1;
+    for (let node = current; node; node = node.parent) if (node.ref === ref) repeats++;
+    current = {
+      ref,
+      parent: current,
+      length: (current?.length ?? 0) + 1,
+      maxRepeats: Math.max(current?.maxRepeats ?? 0, repeats),
+    };
+  }
+  return current;
+}
+
+export function childState(state: State, name: string | undefined, exclude?: ReadonlySet<string>): State {
+  return withRefs(state, state.refs, state.depth + 1, name, state.name, exclude);
+}
+
+/** Builds states with one literal shape; spreading was a measurable cost per value. */
+export function withRefs(
+  state: State,
+  refs: RefChain | undefined,
+  depth = state.depth,
+  name = state.name,
+  parentName = state.parentName,
+  exclude = state.exclude,
+): State {
+  return { root: state.root, text: state.text, depth, refs, name, parentName, exclude, budget: state.budget };
+}
+
