@@ -10,7 +10,13 @@ export class RawBody {
   ) {}
 }
 
-function parseJsonText(text: string): unknown {
+/** Python's json.loads, which real nodes use on the raw bytes, skips a UTF-8 byte order mark. */
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function parseJsonText(raw: string): unknown {
+  const text = withoutBom(raw);
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text);
@@ -57,7 +63,7 @@ export function jsonBody(request: FastifyRequest): Body {
   let body: unknown = request.body;
   if (body instanceof RawBody) {
     const raw: RawBody = body;
-    const text = raw.bytes.toString('utf8');
+    const text = withoutBom(raw.bytes.toString('utf8'));
     try {
       body = text.trim() === '' ? {} : JSON.parse(text);
     } catch {

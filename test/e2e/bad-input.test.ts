@@ -174,8 +174,9 @@ describe('malformed and non-object JSON bodies', () => {
     });
   });
 
-  it('a malformed multipart-less JSON body on the transcription endpoint is still a 4xx', async () => {
-    await expectError(await send('/audio/transcriptions', '{"model": '), 400);
+  it('malformed JSON sent to the transcription endpoint → 400 invalid_json (nodes parse the bytes first)', async () => {
+    const body = await expectError(await send('/audio/transcriptions', '{"model": '), 400);
+    expect(body.error).toMatchObject({ code: 'invalid_json' });
   });
 });
 
@@ -413,6 +414,12 @@ describe('content types', () => {
     expect(body.error).toMatchObject({ code: 'unsupported_media_type' });
   });
 
+  it.each(['application/json', 'text/plain'])('a UTF-8 byte order mark before the JSON is skipped (%s), as Python’s json.loads does', async (type) => {
+    const res = await send('/embeddings', `\uFEFF${JSON.stringify(VALID['/embeddings']())}`, type);
+    expect(res.status, await res.clone().text()).toBe(200);
+    await res.arrayBuffer();
+  });
+
   it('a JSON content type with a charset parameter works', async () => {
     const res = await send('/embeddings', VALID['/embeddings'](), 'application/json; charset=utf-8');
     expect(res.status).toBe(200);
@@ -569,7 +576,7 @@ const WEIRD: unknown[] = [
   '', ' ', 'NaN', 'Infinity', '-Infinity', 'null', 'undefined', 'true', '0', '1e999', '0x10', '[]', '{}',
   'héllo wörld ✓ 日本語 🚀🔥', '\u0000\u0001\u001f', '\u202eevil\u202c', '\ud83d', '<script>alert(1)</script>', "'; DROP TABLE keys; --",
   'x'.repeat(3000), 'gpt-4o-mini', 'user', 'function', 'json_schema',
-  [], {}, [null], [{}], [[]], [1, 'a', null], { role: 'user' }, { type: 'function' }, { '': '' }, { __proto__: { polluted: true } }, { constructor: { prototype: {} } },
+  [], {}, [null], [{}], [[]], [1, 'a', null], { role: 'user' }, { type: 'function' }, { '': '' }, JSON.parse('{"__proto__": {"polluted": true}}'), { constructor: { prototype: {} } },
   nested(50), nested(500),
   '@@HUGE@@', '@@NEGHUGE@@', '@@BIGINT@@', '@@NEGZERO@@',
 ];
@@ -726,8 +733,12 @@ const HOSTILE_SCHEMAS: unknown[] = [
   { type: 'array', items: { enum: ['x'] }, uniqueItems: true, minItems: 5 }, { type: 'array', contains: { type: 'string' }, minContains: 1e9 },
   { type: 'object', minProperties: 1e9 }, { type: 'object', maxProperties: -1, minProperties: 3 },
   { type: 'string', pattern: '(' }, { type: 'string', pattern: 5 }, { type: 'string', pattern: '^(a+)+$' }, { type: 'string', pattern: '^[a-z]{100000}$' }, { type: 'string', format: 'nope' },
+  { type: 'string', pattern: '^(ab){2000}$' }, { type: 'string', format: 'email', maxLength: 3 }, { type: 'string', format: 'date-time', minLength: 500 },
   { type: 'string', maxLength: -5 }, { type: 'string', minLength: 10, maxLength: 2 }, { type: 'string', enum: ['a'], pattern: 'b' },
-  { type: 'string', minLength: 1e9 }, { type: 'string', minLength: 2 ** 53 + 2 }, { type: 'string', minLength: 1e308 },
+  { type: 'string', minLength: 1e9 },
+  // 50 × 50 × 50 × 50 strings: each array is within the per-array cap, the whole is not.
+  { type: 'array', items: { type: 'array', items: { type: 'array', items: { type: 'array', items: { type: 'string' }, minItems: 50 }, minItems: 50 }, minItems: 50 }, minItems: 50 },
+  { type: 'object', properties: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`p${i}`, { type: 'string' }])), required: Array.from({ length: 3000 }, (_, i) => `p${i}`) },
   { type: 'number', minimum: 10, maximum: 1 }, { type: 'integer', minimum: 1e308 }, { type: 'integer', multipleOf: 0 }, { type: 'number', multipleOf: 1e-300, minimum: 0.1, maximum: 0.2 },
   { enum: [] }, { enum: 5 }, { const: { a: 1 } }, { anyOf: [] }, { anyOf: 5 }, { oneOf: [{}] }, { allOf: [{ type: 'string' }, { type: 'number' }] }, { not: {} }, { if: {}, then: 5 },
   nested(2000),
@@ -797,25 +808,28 @@ describe('fuzzing, in a child process that a crash or a blocked event loop canno
     expect(child.alive()).toBe(true);
   });
 
-  it('hostile JSON schemas in response_format and tool parameters get a prompt answer under 500', async () => {
+  it('hostile JSON schemas in response_format and tool parameters get a prompt answer under 500', { timeout: 60_000 }, async () => {
     const failures: string[] = [];
-    outer: for (const schema of HOSTILE_SCHEMAS) {
+    for (const schema of HOSTILE_SCHEMAS) {
       for (const where of ['response_format', 'tools'] as const) {
         const body: Json = { model: 'gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: 'Give me the data' }] };
         if (where === 'response_format') body.response_format = { type: 'json_schema', json_schema: { name: 'data', schema } };
         else Object.assign(body, { tools: [{ type: 'function', function: { name: 'f', parameters: schema } }], tool_choice: 'required' });
-        const label = `${where} ${JSON.stringify(schema).slice(0, 120)}`;
+        const label = `${where} ${JSON.stringify(schema).slice(0, 100)}`;
         try {
-          const res = await fetch(`${child.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(3000) });
+          const res = await fetch(`${child.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(2500) });
           const text = await res.text();
           if (res.status >= 500) failures.push(`${label}: ${res.status} ${text.slice(0, 200)}`);
         } catch (err) {
-          failures.push(`${label}: ${(err as Error).message}`);
-          break outer; // the node is blocked or gone
+          // Blocked or dead: note it, replace the node, and go on to the next schema.
+          failures.push(`${label}: ${(err as Error).message}${child.alive() ? ' (event loop blocked)' : ` (${child.output().split('\n').slice(-3).join(' ')})`}`);
+          child.kill();
+          child = await spawnNode();
+          break;
         }
       }
     }
-    expect(failures, child.output()).toEqual([]);
+    expect(failures).toEqual([]);
     expect(child.alive()).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import type { Rng } from '../random.ts';
 import { singular } from './names.ts';
 import { type SchemaObject, canonicalKey, clamp, nonNegativeInt } from './schema-util.ts';
-import { type BuildValue, type State, childState, isShrinking } from './state.ts';
+import { type BuildValue, type State, childState, isShrinking, valuesLeft } from './state.ts';
 
 /**
  * Arrays: tuple positions (`prefixItems`, or draft-07 array `items`), then items from the rest
@@ -20,7 +20,7 @@ export function generateArray(s: SchemaObject, state: State, rng: Rng, build: Bu
   const maxItems = Math.max(minItems, Math.min(nonNegativeInt(s.maxItems) ?? Infinity, rest === false ? tupleForm.length : Infinity));
   const minContains = 'contains' in s ? (nonNegativeInt(s.minContains) ?? 1) : 0;
   const natural = isShrinking(state) ? minItems : naturalLength(state.depth, tupleForm.length, rng);
-  const count = Math.min(MAX_ITEMS, clamp(Math.max(natural, minContains), minItems, maxItems));
+  const count = Math.min(MAX_ITEMS, valuesLeft(state), clamp(Math.max(natural, minContains), minItems, maxItems));
   const itemName = state.name ? singular(state.name) : undefined;
   const unique = s.uniqueItems === true;
   const seen = new Set<string>();

@@ -3,7 +3,7 @@ import { MAX_ITEMS } from './arrays.ts';
 import { type PatternProperty, matchesSchema, patternEntries } from './check.ts';
 import { stringFromPattern } from './regex.ts';
 import { type SchemaObject, isPlainObject, nonNegativeInt, stringList } from './schema-util.ts';
-import { type BuildValue, type State, childState, isShrinking } from './state.ts';
+import { type BuildValue, type State, childState, isShrinking, valuesLeft } from './state.ts';
 import * as vocab from '../vocabulary.ts';
 
 /**
@@ -120,7 +120,7 @@ function addExtraProperties(
   const freeForm = !closed && !('properties' in s) && patterns.length === 0 && !isShrinking(state);
   const wanted = Math.max((nonNegativeInt(s.minProperties) ?? 0) - count, freeForm ? rng.int(1, 3) : 0);
   const room = (nonNegativeInt(s.maxProperties) ?? Infinity) - count;
-  const target = Math.min(wanted, room, MAX_ITEMS);
+  const target = Math.min(wanted, room, MAX_ITEMS, valuesLeft(state));
   for (let added = 0, tries = 0; added < target && tries < target * 4 + 4; tries++) {
     const key = extraKey(s, patterns, closed, state, rng.fork(`key-${tries}`), build);
     if (key === undefined || Object.hasOwn(out, key)) continue;

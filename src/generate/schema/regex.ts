@@ -28,6 +28,8 @@ const PRINTABLE: Range = [0x20, 0x7e];
 /** Unbounded quantifiers (`*`, `+`, `{n,}`) repeat at most this many extra times. */
 const UNBOUNDED_EXTRA = 5;
 const BOUNDED_EXTRA = 8;
+/** Larger fixed repeats are refused, so the caller falls back instead of building huge strings. */
+const MAX_REPEAT = 1000;
 
 const compiled = new Map<string, RegExp | null>();
 const parsed = new Map<string, Node | null>();
@@ -136,6 +138,7 @@ class Parser {
     if (!m) return undefined;
     this.pos += m[0].length;
     const min = Number(m[1]);
+    if (min > MAX_REPEAT) throw new Error(`{${min}} repeats more than ${MAX_REPEAT} times`);
     const max = m[2] === undefined ? min : m[3] === '' || m[3] === undefined ? Infinity : Number(m[3]);
     return [min, Math.max(min, max)];
   }

@@ -39,6 +39,11 @@ export function newBudget(): Budget {
 export const SHRINK_DEPTH = 6;
 const SHRINK_REPEATS = 3;
 const SHRINK_VALUES = 2000;
+/** A hard cap on values built for one schema, so nested minItems cannot explode. */
+export const MAX_VALUES = 20_000;
+export function valuesLeft(state: State): number {
+  return Math.max(0, MAX_VALUES - state.budget.values);
+}
 
 export function isShrinking(state: State): boolean {
   return (

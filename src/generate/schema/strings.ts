@@ -67,8 +67,11 @@ export interface StringConstraints {
   format: string | undefined;
 }
 
+/** A hostile minLength must not make the mock build gigabytes of text. */
+const MAX_STRING_LENGTH = 16_384;
+
 export function stringConstraints(s: SchemaObject, extraPatterns: readonly string[] = []): StringConstraints {
-  const minLength = nonNegativeInt(s.minLength) ?? 0;
+  const minLength = Math.min(nonNegativeInt(s.minLength) ?? 0, MAX_STRING_LENGTH);
   const maxLength = Math.max(minLength, nonNegativeInt(s.maxLength) ?? Infinity);
   const sources = typeof s.pattern === 'string' ? [s.pattern, ...extraPatterns] : [...extraPatterns];
   const patterns: Pattern[] = [];
