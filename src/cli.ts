@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { startMockNode } from './node/server.ts';
-import { ScenarioError, formatProblem, lintScenario } from './scenario/loader.ts';
+import { ScenarioError, formatProblem, lintScenario, loadScenario } from './scenario/loader.ts';
+import { MAX_MINT_AMOUNT, mintToken, type CashuUnit } from './payment/cashu.ts';
 import { scenarioJsonSchema } from './scenario/schema.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -42,6 +43,51 @@ export function buildCli(): Command {
         }
         process.stderr.write(`routstr-mock: ${(err as Error).message}\n`);
         process.exit(1);
+      }
+    });
+
+  program
+    .command('token')
+    .description("print a fresh Cashu token from the mock's fake mint (no valid signatures; the mock accepts it)")
+    .requiredOption('--amount <n>', 'token value in --unit (integer, 1 to 2^40)', (value: string): number => {
+      if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_MINT_AMOUNT) {
+        throw new InvalidArgumentError(`expected an integer from 1 to ${MAX_MINT_AMOUNT}`);
+      }
+      return Number(value);
+    })
+    .option(
+      '--unit <unit>',
+      'sat or msat',
+      (value: string): CashuUnit => {
+        if (value !== 'sat' && value !== 'msat') throw new InvalidArgumentError('expected "sat" or "msat"');
+        return value;
+      },
+      'sat',
+    )
+    .option('--mint <url>', "mint URL (default: the default scenario's first mint)", (value: string): string => {
+      if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) throw new InvalidArgumentError('expected an http(s) URL');
+      return value;
+    })
+    .option(
+      '--format <A|B>',
+      'A = cashuA (V3, JSON), B = cashuB (V4, CBOR)',
+      (value: string): 'A' | 'B' => {
+        const format = value.toUpperCase();
+        if (format !== 'A' && format !== 'B') throw new InvalidArgumentError('expected "A" or "B"');
+        return format;
+      },
+      'B',
+    )
+    // Usage errors print one line and exit 2 (commander's default is 1 plus the help text).
+    .showHelpAfterError(false)
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+    .action((opts: { amount: number; unit: CashuUnit; mint?: string; format: 'A' | 'B' }) => {
+      try {
+        const mint = opts.mint ?? loadScenario('default').node.mints[0] ?? 'http://mint.mock.local';
+        process.stdout.write(`${mintToken({ amount: opts.amount, unit: opts.unit, mint, format: opts.format })}\n`);
+      } catch (err) {
+        process.stderr.write(`routstr-mock token: ${(err as Error).message.split('\n')[0]}\n`);
+        process.exit(2);
       }
     });
 

@@ -1,3 +1,4 @@
+import { Payments } from '../payment/payments.ts';
 import { ModelIndex } from '../scenario/model-index.ts';
 import type { ModelKind, ModelSpec, Scenario } from '../scenario/types.ts';
 import { invalidModel, invalidRequest } from './errors.ts';
@@ -5,9 +6,11 @@ import { invalidModel, invalidRequest } from './errors.ts';
 /** What every route needs: the active scenario and lookups derived from it. Swapped whole on reload. */
 export class NodeContext {
   readonly models: ModelIndex;
+  readonly payments: Payments;
 
   constructor(readonly scenario: Scenario) {
     this.models = new ModelIndex(scenario.models);
+    this.payments = new Payments(scenario);
   }
 
   /** Unknown model → 400 invalid_model, before authentication, as on real nodes. */

@@ -2,7 +2,8 @@ import type { FastifyReply } from 'fastify';
 
 /** One server-sent event, due `at` milliseconds after the stream starts. */
 export interface SseEvent {
-  data: string;
+  /** A function is called when the event is due, for content that depends on what happened before (the cost chunk). */
+  data: string | (() => string);
   at: number;
 }
 
@@ -38,7 +39,10 @@ export async function writeSse(reply: FastifyReply, events: readonly SseEvent[])
     if (closed || res.destroyed) return 'client_closed';
     const now = performance.now() - start;
     let batch = '';
-    while (i < events.length && events[i]!.at <= now + 1) batch += `data: ${events[i++]!.data}\n\n`;
+    while (i < events.length && events[i]!.at <= now + 1) {
+      const { data } = events[i++]!;
+      batch += `data: ${typeof data === 'function' ? data() : data}\n\n`;
+    }
     if (!res.write(batch)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
   }
   res.end();

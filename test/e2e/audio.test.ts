@@ -207,7 +207,7 @@ describe('POST /v1/audio/transcriptions', () => {
     streamForm.set('model', 'whisper-1');
     streamForm.set('stream', 'true');
     streamForm.set('file', new Blob([new Uint8Array(wav4.bytes)], { type: 'audio/wav' }), 'clip.wav');
-    const stream = await fetch(`${t.node.url}/audio/transcriptions`, { method: 'POST', body: streamForm });
+    const stream = await fetch(`${t.node.url}/audio/transcriptions`, { method: 'POST', body: streamForm, headers: { authorization: 'Bearer sk-test' } });
     expect(stream.status).toBe(400);
     expect(((await stream.json()) as { error: { param: string } }).error.param).toBe('stream');
   });

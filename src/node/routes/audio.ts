@@ -1,3 +1,4 @@
+import { authorizeRequest, chargeNothing } from '../paid-request.ts';
 import { createHash } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -74,29 +75,32 @@ export async function audioRoutes(app: FastifyInstance, opts: RouteOptions): Pro
     const ctx = opts.context();
     const upload = await readUpload(request);
     const model = ctx.resolveModel(upload.fields.get('model')?.at(-1));
-    ctx.requireKind(model, ['transcription'], `/v1/audio/${task === 'transcribe' ? 'transcriptions' : 'translations'}`);
-    const req = parseTranscriptionFields(upload.fields, task === 'translate');
-    if (!upload.file) throw missing('file');
-    const duration = await probeAudioDuration(upload.file.bytes, upload.file.filename, upload.file.mimetype);
-    if (duration === null) {
-      throw invalidRequest(`Invalid file format. Supported formats: ${SUPPORTED_UPLOADS}`, 'file', 'invalid_value');
-    }
-    const fileHash = createHash('sha1').update(upload.file.bytes).digest('hex');
-    const seed = hashSeed(ctx.scenario.seed, model.id, task, fileHash, req.language, req.prompt);
-    const transcript = buildTranscript(seed, duration, { language: task === 'translate' ? 'en' : req.language, prompt: req.prompt });
-    const text = (body: string) => reply.header('content-type', 'text/plain; charset=utf-8').send(body);
-    switch (req.responseFormat) {
-      case 'text':
-        return text(`${transcript.text}\n`);
-      case 'srt':
-        return text(toSrt(transcript));
-      case 'vtt':
-        return text(toVtt(transcript));
-      case 'verbose_json':
-        return verboseBody(transcript, req, task);
-      case 'json':
-        return { text: transcript.text, usage: { type: 'duration', seconds: Math.ceil(transcript.duration) } };
-    }
+    const payer = authorizeRequest(ctx.payments, request, model, {});
+    return chargeNothing(ctx.payments, payer, async () => {
+      ctx.requireKind(model, ['transcription'], `/v1/audio/${task === 'transcribe' ? 'transcriptions' : 'translations'}`);
+      const req = parseTranscriptionFields(upload.fields, task === 'translate');
+      if (!upload.file) throw missing('file');
+      const duration = await probeAudioDuration(upload.file.bytes, upload.file.filename, upload.file.mimetype);
+      if (duration === null) {
+        throw invalidRequest(`Invalid file format. Supported formats: ${SUPPORTED_UPLOADS}`, 'file', 'invalid_value');
+      }
+      const fileHash = createHash('sha1').update(upload.file.bytes).digest('hex');
+      const seed = hashSeed(ctx.scenario.seed, model.id, task, fileHash, req.language, req.prompt);
+      const transcript = buildTranscript(seed, duration, { language: task === 'translate' ? 'en' : req.language, prompt: req.prompt });
+      const text = (body: string) => reply.header('content-type', 'text/plain; charset=utf-8').send(body);
+      switch (req.responseFormat) {
+        case 'text':
+          return text(`${transcript.text}\n`);
+        case 'srt':
+          return text(toSrt(transcript));
+        case 'vtt':
+          return text(toVtt(transcript));
+        case 'verbose_json':
+          return verboseBody(transcript, req, task);
+        case 'json':
+          return { text: transcript.text, usage: { type: 'duration', seconds: Math.ceil(transcript.duration) } };
+      }
+    });
   };
 
   app.post('/audio/transcriptions', transcribe('transcribe'));
@@ -106,14 +110,17 @@ export async function audioRoutes(app: FastifyInstance, opts: RouteOptions): Pro
     const ctx = opts.context();
     const body = jsonBody(request);
     const model = ctx.resolveModel(body.model);
-    ctx.requireKind(model, ['speech'], '/v1/audio/speech');
-    const req = parseSpeechRequest(body);
-    try {
-      const audio = synthesizeSpeech(req.input, hashSeed(ctx.scenario.seed, model.id, req.voice, req.input), req.format, req.speed);
-      return reply.header('content-type', audio.contentType).send(audio.bytes);
-    } catch (err) {
-      if (err instanceof UnsupportedAudioFormatError) throw invalidRequest(err.message, 'response_format', 'unsupported_value');
-      throw err;
-    }
+    const payer = authorizeRequest(ctx.payments, request, model, body);
+    return chargeNothing(ctx.payments, payer, async () => {
+      ctx.requireKind(model, ['speech'], '/v1/audio/speech');
+      const req = parseSpeechRequest(body);
+      try {
+        const audio = synthesizeSpeech(req.input, hashSeed(ctx.scenario.seed, model.id, req.voice, req.input), req.format, req.speed);
+        return reply.header('content-type', audio.contentType).send(audio.bytes);
+      } catch (err) {
+        if (err instanceof UnsupportedAudioFormatError) throw invalidRequest(err.message, 'response_format', 'unsupported_value');
+        throw err;
+      }
+    });
   });
 }

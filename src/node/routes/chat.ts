@@ -9,7 +9,11 @@ import { frameSchedule } from '../../responses/pacing.ts';
 import { jsonBody } from '../body.ts';
 import type { NodeContext } from '../context.ts';
 import { invalidRequest, maxTokensNotInteger } from '../errors.ts';
-import { writeSse } from '../sse-writer.ts';
+import { type SseEvent, writeSse } from '../sse-writer.ts';
+import { authorizeRequest, failedPayment } from '../paid-request.ts';
+import { type CostData, costFromUsage, costHeaders } from '../../payment/billing.ts';
+import { addCostToBody, addCostToUsageChunk } from '../../responses/cost.ts';
+import type { ModelSpec } from '../../scenario/types.ts';
 
 export interface RouteOptions {
   context: () => NodeContext;
@@ -31,29 +35,72 @@ export async function chatRoutes(app: FastifyInstance, opts: RouteOptions): Prom
     const body = jsonBody(request);
     checkMaxTokensIsInteger(body);
     const model = ctx.resolveModel(body.model);
-    ctx.requireKind(model, ['chat'], '/v1/chat/completions');
-    const chat = parseChatRequest(body, model);
-    const tokenizer = tokenizerFor(model.id, model.tokenizer);
-    const plan = planChat({ request: chat, modelId: model.id, scenarioSeed: ctx.scenario.seed, tokenizer });
-    const requested = plan.promptTokens + (chat.maxTokens ?? 0);
-    if (requested > model.context_length) {
-      throw invalidRequest(
-        `This model's maximum context length is ${model.context_length} tokens. However, you requested ${requested} tokens (${plan.promptTokens} in the messages, ${chat.maxTokens ?? 0} in the completion). Please reduce the length of the messages or completion.`,
-        'messages',
-        'context_length_exceeded',
-      );
-    }
-    const meta: ResponseMeta = { id: `chatcmpl-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: model.id, systemFingerprint: fingerprintOf(model.id) };
-    const logprobs = { enabled: chat.logprobs, top: chat.topLogprobs, tokenizer };
-    if (!chat.stream) return chatCompletionBody(plan, meta, logprobs);
+    const payer = authorizeRequest(ctx.payments, request, model, body);
+    let settled = false;
+    const settle = (cost: CostData) => {
+      settled = true;
+      return ctx.payments.settle(payer, cost);
+    };
+    try {
+      ctx.requireKind(model, ['chat'], '/v1/chat/completions');
+      const chat = parseChatRequest(body, model);
+      const tokenizer = tokenizerFor(model.id, model.tokenizer);
+      const plan = planChat({ request: chat, modelId: model.id, scenarioSeed: ctx.scenario.seed, tokenizer });
+      checkContextLength(model, plan.promptTokens, chat.maxTokens);
+      const cost = costFromUsage(model, plan.promptTokens, plan.completionTokens, ctx.scenario.btc_usd);
+      const meta: ResponseMeta = {
+        id: `chatcmpl-${randomUUID()}`,
+        created: Math.floor(Date.now() / 1000),
+        model: model.id,
+        systemFingerprint: fingerprintOf(model.id),
+      };
+      const logprobs = { enabled: chat.logprobs, top: chat.topLogprobs, tokenizer };
 
-    const stream = ctx.scenario.stream;
-    const withUsage = stream.usage_chunk === 'always' || chat.includeUsage;
-    const frames = chatCompletionChunks(plan, meta, { withUsage, chunkTokens: stream.chunk_tokens }, logprobs);
-    const times = frameSchedule(frames, stream);
-    const events = frames.map((f, i) => ({ data: JSON.stringify(f.chunk), at: times[i]! }));
-    events.push({ data: '[DONE]', at: times[times.length - 1] ?? 0 });
-    await writeSse(reply, events);
-    return reply;
+      if (!chat.stream) {
+        const settlement = settle(cost);
+        reply.headers({ ...costHeaders(cost), ...(settlement.changeToken ? { 'x-cashu': settlement.changeToken } : {}) });
+        return addCostToBody(chatCompletionBody(plan, meta, logprobs), cost, settlement);
+      }
+
+      const stream = ctx.scenario.stream;
+      const withUsage = stream.usage_chunk === 'always' || chat.includeUsage;
+      const frames = chatCompletionChunks(plan, meta, { withUsage, chunkTokens: stream.chunk_tokens }, logprobs);
+      const usageFrame = withUsage ? frames.pop() : undefined;
+      let events: SseEvent[];
+      if (payer.mode === 'xcashu') {
+        // X-Cashu answers are buffered by real nodes: settled first, change in the headers, then replayed at once.
+        const settlement = settle(cost);
+        reply.headers({ ...costHeaders(cost), ...(settlement.changeToken ? { 'x-cashu': settlement.changeToken } : {}) });
+        events = frames.map((f) => ({ data: JSON.stringify(f.chunk), at: 0 }));
+        if (usageFrame) events.push({ data: JSON.stringify(addCostToUsageChunk(usageFrame.chunk, cost, settlement)), at: 0 });
+      } else {
+        const times = frameSchedule(frames, stream);
+        const last = times[times.length - 1] ?? 0;
+        events = frames.map((f, i) => ({ data: JSON.stringify(f.chunk), at: times[i]! }));
+        // The node settles after the upstream finishes, then sends the cost in the held-back usage chunk.
+        if (usageFrame) events.push({ data: () => JSON.stringify(addCostToUsageChunk(usageFrame.chunk, cost, settle(cost))), at: last });
+      }
+      events.push({ data: '[DONE]', at: events[events.length - 1]?.at ?? 0 });
+      const outcome = await writeSse(reply, events);
+      if (!settled) {
+        if (outcome === 'completed') settle(cost);
+        else ctx.payments.fail(payer);
+      }
+      return reply;
+    } catch (err) {
+      if (settled) throw err;
+      throw failedPayment(ctx.payments, payer, err);
+    }
   });
+}
+
+function checkContextLength(model: ModelSpec, promptTokens: number, maxTokens: number | undefined): void {
+  const requested = promptTokens + (maxTokens ?? 0);
+  if (requested > model.context_length) {
+    throw invalidRequest(
+      `This model's maximum context length is ${model.context_length} tokens. However, you requested ${requested} tokens (${promptTokens} in the messages, ${maxTokens ?? 0} in the completion). Please reduce the length of the messages or completion.`,
+      'messages',
+      'context_length_exceeded',
+    );
+  }
 }

@@ -1,3 +1,4 @@
+import { authorizeRequest, chargeNothing } from '../paid-request.ts';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Rng, hashSeed } from '../../generate/random.ts';
@@ -122,60 +123,72 @@ export async function completionRoutes(app: FastifyInstance, opts: RouteOptions)
     const body = jsonBody(request);
     checkMaxTokensIsInteger(body);
     const model = ctx.resolveModel(body.model);
-    ctx.requireKind(model, ['chat'], '/v1/completions');
-    const req = parseCompletionsRequest(body, model);
-    const tokenizer = tokenizerFor(model.id, model.tokenizer);
-    const promptTexts = req.prompts.map((p) => ('text' in p ? p.text : tokenizer.decode(p.tokens)));
-    const promptCounts = req.prompts.map((p, i) => ('tokens' in p ? p.tokens.length : tokenizer.count(promptTexts[i]!)));
-    const promptTokens = promptCounts.reduce((sum, n) => sum + n, 0);
-    const longest = Math.max(...promptCounts);
-    if (longest + req.maxTokens > model.context_length) {
-      throw invalidRequest(
-        `This model's maximum context length is ${model.context_length} tokens, however you requested ${longest + req.maxTokens} tokens (${longest} in your prompt; ${req.maxTokens} for the completion). Please reduce your prompt; or completion length.`,
-        'prompt',
-        'context_length_exceeded',
-      );
-    }
-
-    const seed = (prompt: string, k: number) => hashSeed(ctx.scenario.seed, model.id, prompt, req.suffix, req.temperature, req.seed, k);
-    const choices = planChoices(req, promptTexts, seed, tokenizer);
-    const completionTokens = choices.reduce((sum, c) => sum + c.pieces.length, 0);
-    const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
-    const base = { id: `cmpl-${randomUUID()}`, object: 'text_completion', created: Math.floor(Date.now() / 1000), model: model.id, system_fingerprint: fingerprintOf(model.id) };
-    const top = req.logprobs;
-    const generatedLogprobs = (c: CompletionChoice, from = 0, to = c.pieces.length) =>
-      logprobsFor(c.pieces.slice(from, to), c.offset + charLength(c.pieces.slice(0, from).join('')), top ?? 0, false, from);
-    const echoLogprobs = (c: CompletionChoice) => logprobsFor(c.echoed === '' ? [] : tokenizer.pieces(c.echoed), 0, top ?? 0, true, 1000);
-
-    if (!req.stream) {
-      return {
-        ...base,
-        choices: choices.map((c) => ({
-          text: c.echoed + c.pieces.join(''),
-          index: c.index,
-          logprobs: top === undefined ? null : joinLogprobs(echoLogprobs(c), generatedLogprobs(c)),
-          finish_reason: c.finishReason,
-        })),
-        usage,
-      };
-    }
-    const frames: { tokens: number; chunk: Record<string, unknown> }[] = [];
-    const chunk = (choice: Record<string, unknown>) => ({ ...base, choices: [choice] });
-    for (const c of choices) {
-      if (c.echoed !== '') {
-        frames.push({ tokens: 0, chunk: chunk({ text: c.echoed, index: c.index, logprobs: top === undefined ? null : echoLogprobs(c), finish_reason: null }) });
+    const payer = authorizeRequest(ctx.payments, request, model, body);
+    return chargeNothing(ctx.payments, payer, async () => {
+      ctx.requireKind(model, ['chat'], '/v1/completions');
+      const req = parseCompletionsRequest(body, model);
+      const tokenizer = tokenizerFor(model.id, model.tokenizer);
+      const promptTexts = req.prompts.map((p) => ('text' in p ? p.text : tokenizer.decode(p.tokens)));
+      const promptCounts = req.prompts.map((p, i) => ('tokens' in p ? p.tokens.length : tokenizer.count(promptTexts[i]!)));
+      const promptTokens = promptCounts.reduce((sum, n) => sum + n, 0);
+      const longest = Math.max(...promptCounts);
+      if (longest + req.maxTokens > model.context_length) {
+        throw invalidRequest(
+          `This model's maximum context length is ${model.context_length} tokens, however you requested ${longest + req.maxTokens} tokens (${longest} in your prompt; ${req.maxTokens} for the completion). Please reduce your prompt; or completion length.`,
+          'prompt',
+          'context_length_exceeded',
+        );
       }
-      c.pieces.forEach((piece, i) => {
-        const logprobs = top === undefined ? null : generatedLogprobs(c, i, i + 1);
-        frames.push({ tokens: 1, chunk: chunk({ text: piece, index: c.index, logprobs, finish_reason: null }) });
-      });
-      frames.push({ tokens: 0, chunk: chunk({ text: '', index: c.index, logprobs: null, finish_reason: c.finishReason }) });
-    }
-    if (req.includeUsage) frames.push({ tokens: 0, chunk: { ...base, choices: [], usage } });
-    const times = frameSchedule(frames, ctx.scenario.stream);
-    const events = frames.map((f, i) => ({ data: JSON.stringify(f.chunk), at: times[i]! }));
-    events.push({ data: '[DONE]', at: times[times.length - 1] ?? 0 });
-    await writeSse(reply, events);
-    return reply;
+
+      const seed = (prompt: string, k: number) => hashSeed(ctx.scenario.seed, model.id, prompt, req.suffix, req.temperature, req.seed, k);
+      const choices = planChoices(req, promptTexts, seed, tokenizer);
+      const completionTokens = choices.reduce((sum, c) => sum + c.pieces.length, 0);
+      const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+      const base = {
+        id: `cmpl-${randomUUID()}`,
+        object: 'text_completion',
+        created: Math.floor(Date.now() / 1000),
+        model: model.id,
+        system_fingerprint: fingerprintOf(model.id),
+      };
+      const top = req.logprobs;
+      const generatedLogprobs = (c: CompletionChoice, from = 0, to = c.pieces.length) =>
+        logprobsFor(c.pieces.slice(from, to), c.offset + charLength(c.pieces.slice(0, from).join('')), top ?? 0, false, from);
+      const echoLogprobs = (c: CompletionChoice) => logprobsFor(c.echoed === '' ? [] : tokenizer.pieces(c.echoed), 0, top ?? 0, true, 1000);
+
+      if (!req.stream) {
+        return {
+          ...base,
+          choices: choices.map((c) => ({
+            text: c.echoed + c.pieces.join(''),
+            index: c.index,
+            logprobs: top === undefined ? null : joinLogprobs(echoLogprobs(c), generatedLogprobs(c)),
+            finish_reason: c.finishReason,
+          })),
+          usage,
+        };
+      }
+      const frames: { tokens: number; chunk: Record<string, unknown> }[] = [];
+      const chunk = (choice: Record<string, unknown>) => ({ ...base, choices: [choice] });
+      for (const c of choices) {
+        if (c.echoed !== '') {
+          frames.push({
+            tokens: 0,
+            chunk: chunk({ text: c.echoed, index: c.index, logprobs: top === undefined ? null : echoLogprobs(c), finish_reason: null }),
+          });
+        }
+        c.pieces.forEach((piece, i) => {
+          const logprobs = top === undefined ? null : generatedLogprobs(c, i, i + 1);
+          frames.push({ tokens: 1, chunk: chunk({ text: piece, index: c.index, logprobs, finish_reason: null }) });
+        });
+        frames.push({ tokens: 0, chunk: chunk({ text: '', index: c.index, logprobs: null, finish_reason: c.finishReason }) });
+      }
+      if (req.includeUsage) frames.push({ tokens: 0, chunk: { ...base, choices: [], usage } });
+      const times = frameSchedule(frames, ctx.scenario.stream);
+      const events = frames.map((f, i) => ({ data: JSON.stringify(f.chunk), at: times[i]! }));
+      events.push({ data: '[DONE]', at: times[times.length - 1] ?? 0 });
+      await writeSse(reply, events);
+      return reply;
+    });
   });
 }

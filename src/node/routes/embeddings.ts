@@ -6,31 +6,48 @@ import { parseEmbeddingsRequest } from '../../requests/embeddings.ts';
 import { jsonBody } from '../body.ts';
 import { invalidRequest } from '../errors.ts';
 import type { RouteOptions } from './chat.ts';
+import { authorizeRequest, failedPayment } from '../paid-request.ts';
+import { costFromUsage, costHeaders } from '../../payment/billing.ts';
+import { addCostToBody } from '../../responses/cost.ts';
 
 export async function embeddingRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
-  app.post('/embeddings', async (request) => {
+  app.post('/embeddings', async (request, reply) => {
     const ctx = opts.context();
     const body = jsonBody(request);
     const model = ctx.resolveModel(body.model);
-    ctx.requireKind(model, ['embedding'], '/v1/embeddings');
-    const req = parseEmbeddingsRequest(body, model);
-    const tokenizer = tokenizerFor(model.id, model.tokenizer);
-    const salt = hashSeed(ctx.scenario.seed, model.id);
+    const payer = authorizeRequest(ctx.payments, request, model, body);
+    let response: Record<string, unknown> & { usage: Record<string, unknown> };
     let promptTokens = 0;
-    const data = req.inputs.map((input, index) => {
-      const text = 'text' in input ? input.text : tokenizer.decode(input.tokens);
-      const tokens = 'tokens' in input ? input.tokens.length : tokenizer.count(text);
-      if (tokens > model.context_length) {
-        throw invalidRequest(
-          `This model's maximum context length is ${model.context_length} tokens, however you requested ${tokens} tokens in input ${index}. Please reduce your input.`,
-          'input',
-          'context_length_exceeded',
-        );
-      }
-      promptTokens += tokens;
-      const vector = embedText(text, req.dimensions, salt);
-      return { object: 'embedding', index, embedding: req.encodingFormat === 'base64' ? embeddingToBase64(vector) : Array.from(vector) };
-    });
-    return { object: 'list', data, model: model.id, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } };
+    try {
+      response = embed();
+    } catch (err) {
+      throw failedPayment(ctx.payments, payer, err);
+    }
+    const cost = costFromUsage(model, promptTokens, 0, ctx.scenario.btc_usd);
+    const settlement = ctx.payments.settle(payer, cost);
+    reply.headers({ ...costHeaders(cost), ...(settlement.changeToken ? { 'x-cashu': settlement.changeToken } : {}) });
+    return addCostToBody(response, cost, settlement);
+
+    function embed() {
+      ctx.requireKind(model, ['embedding'], '/v1/embeddings');
+      const req = parseEmbeddingsRequest(body, model);
+      const tokenizer = tokenizerFor(model.id, model.tokenizer);
+      const salt = hashSeed(ctx.scenario.seed, model.id);
+      const data = req.inputs.map((input, index) => {
+        const text = 'text' in input ? input.text : tokenizer.decode(input.tokens);
+        const tokens = 'tokens' in input ? input.tokens.length : tokenizer.count(text);
+        if (tokens > model.context_length) {
+          throw invalidRequest(
+            `This model's maximum context length is ${model.context_length} tokens, however you requested ${tokens} tokens in input ${index}. Please reduce your input.`,
+            'input',
+            'context_length_exceeded',
+          );
+        }
+        promptTokens += tokens;
+        const vector = embedText(text, req.dimensions, salt);
+        return { object: 'embedding', index, embedding: req.encodingFormat === 'base64' ? embeddingToBase64(vector) : Array.from(vector) };
+      });
+      return { object: 'list', data, model: model.id, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } };
+    }
   });
 }

@@ -1,3 +1,4 @@
+import { authorizeRequest, chargeNothing } from '../paid-request.ts';
 import type { FastifyInstance } from 'fastify';
 import { renderPng } from '../../generate/png.ts';
 import { hashSeed } from '../../generate/random.ts';
@@ -36,34 +37,37 @@ export async function imageRoutes(app: FastifyInstance, opts: RouteOptions): Pro
     const ctx = opts.context();
     const body = jsonBody(request);
     const model = ctx.resolveModel(body.model);
-    ctx.requireKind(model, ['image'], '/v1/images/generations');
-    const req = parseImagesRequest(body, model);
-    const origin = `${request.protocol}://${request.headers.host ?? `${request.hostname}`}`;
-    const data = Array.from({ length: req.n }, (_, index) => {
-      const seed = hashSeed(ctx.scenario.seed, model.id, req.prompt, req.quality, req.style, index);
-      const revised = model.id.startsWith('dall-e-3') ? { revised_prompt: `A detailed rendering of: ${req.prompt}` } : {};
-      if (req.responseFormat === 'b64_json') return { b64_json: png(seed, req.width, req.height).toString('base64'), ...revised };
-      const name = `${seed.toString(16).padStart(8, '0')}-${req.width}x${req.height}.png`;
-      return { url: `${origin}/v1/images/files/${name}`, ...revised };
+    const payer = authorizeRequest(ctx.payments, request, model, body);
+    return chargeNothing(ctx.payments, payer, async () => {
+      ctx.requireKind(model, ['image'], '/v1/images/generations');
+      const req = parseImagesRequest(body, model);
+      const origin = `${request.protocol}://${request.headers.host ?? `${request.hostname}`}`;
+      const data = Array.from({ length: req.n }, (_, index) => {
+        const seed = hashSeed(ctx.scenario.seed, model.id, req.prompt, req.quality, req.style, index);
+        const revised = model.id.startsWith('dall-e-3') ? { revised_prompt: `A detailed rendering of: ${req.prompt}` } : {};
+        if (req.responseFormat === 'b64_json') return { b64_json: png(seed, req.width, req.height).toString('base64'), ...revised };
+        const name = `${seed.toString(16).padStart(8, '0')}-${req.width}x${req.height}.png`;
+        return { url: `${origin}/v1/images/files/${name}`, ...revised };
+      });
+      const created = Math.floor(Date.now() / 1000);
+      if (!alwaysBase64(model.id)) return { created, data };
+      const promptTokens = tokenizerFor(model.id).count(req.prompt);
+      const outputTokens = 1056 * req.n;
+      return {
+        created,
+        data,
+        background: 'opaque',
+        output_format: 'png',
+        ...(['1024x1024', '1536x1024', '1024x1536'].includes(req.size) ? { size: req.size } : {}),
+        quality: req.quality && ['low', 'medium', 'high'].includes(req.quality) ? req.quality : 'medium',
+        usage: {
+          input_tokens: promptTokens,
+          output_tokens: outputTokens,
+          total_tokens: promptTokens + outputTokens,
+          input_tokens_details: { text_tokens: promptTokens, image_tokens: 0 },
+        },
+      };
     });
-    const created = Math.floor(Date.now() / 1000);
-    if (!alwaysBase64(model.id)) return { created, data };
-    const promptTokens = tokenizerFor(model.id).count(req.prompt);
-    const outputTokens = 1056 * req.n;
-    return {
-      created,
-      data,
-      background: 'opaque',
-      output_format: 'png',
-      ...(['1024x1024', '1536x1024', '1024x1536'].includes(req.size) ? { size: req.size } : {}),
-      quality: req.quality && ['low', 'medium', 'high'].includes(req.quality) ? req.quality : 'medium',
-      usage: {
-        input_tokens: promptTokens,
-        output_tokens: outputTokens,
-        total_tokens: promptTokens + outputTokens,
-        input_tokens_details: { text_tokens: promptTokens, image_tokens: 0 },
-      },
-    };
   });
 
   app.get<{ Params: { name: string } }>('/images/files/:name', async (request, reply) => {

@@ -1,0 +1,43 @@
+import { type CostData, usageCostObject } from '../payment/billing.ts';
+import type { Settlement } from '../payment/payments.ts';
+
+/**
+ * Cost metadata as real nodes add it to paid responses (routstr-node-api.md §4.3): `usage.cost`
+ * (an object), `usage.cost_sats`, `usage.remaining_balance_msats`, and for Bearer payments the
+ * full cost under `metadata.routstr` and top-level `cost`. X-Cashu responses carry only the usage
+ * fields (no balance: there is no account).
+ */
+
+type Body = Record<string, unknown> & { usage?: Record<string, unknown> };
+
+function fullCost(cost: CostData, remaining: number) {
+  return { ...cost, sats_cost: Math.floor(cost.total_msats / 1000), remaining_balance_msats: remaining };
+}
+
+/** Non-streaming Bearer and X-Cashu responses. */
+export function addCostToBody(body: Body, cost: CostData, settlement: Settlement): Body {
+  if (body.usage) {
+    body.usage.cost = usageCostObject(cost);
+    body.usage.cost_sats = Math.floor(cost.total_msats / 1000);
+    if (settlement.remainingBalance !== undefined) body.usage.remaining_balance_msats = settlement.remainingBalance;
+  }
+  if (settlement.remainingBalance === undefined) return body;
+  const full = fullCost(cost, settlement.remainingBalance);
+  body.metadata = { ...((body.metadata as object | undefined) ?? {}), routstr: { cost: full } };
+  body.cost = { ...full };
+  return body;
+}
+
+/** The final `choices: []` chunk of a streamed Bearer chat, with everything a Routstr client reads. */
+export function addCostToUsageChunk(chunk: Body, cost: CostData, settlement: Settlement): Body {
+  if (chunk.usage) {
+    chunk.usage.cost = usageCostObject(cost);
+    chunk.usage.cost_sats = Math.floor(cost.total_msats / 1000);
+    if (settlement.remainingBalance !== undefined) chunk.usage.remaining_balance_msats = settlement.remainingBalance;
+  }
+  if (settlement.remainingBalance === undefined) return chunk;
+  const sats = Math.floor(cost.total_msats / 1000);
+  chunk.cost = fullCost(cost, settlement.remainingBalance);
+  chunk.metadata = { routstr: { cost: { ...cost }, sats_cost: sats, remaining_balance_msats: settlement.remainingBalance } };
+  return chunk;
+}
