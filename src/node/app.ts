@@ -8,6 +8,7 @@ import { chatRoutes, type RouteOptions } from './routes/chat.ts';
 import { completionRoutes } from './routes/completions.ts';
 import { embeddingRoutes } from './routes/embeddings.ts';
 import { imageRoutes } from './routes/images.ts';
+import { nodeRoutes } from './routes/balance.ts';
 import { modelRoutes } from './routes/models.ts';
 
 export interface AppOptions {
@@ -89,6 +90,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   );
 
   const routeOptions: RouteOptions = { context: options.context };
+  app.get('/', async () => {
+    const { node } = options.context().scenario;
+    return { name: node.name, description: node.description, version: node.version, status: 'running', ui: 'not available' };
+  });
+  app.register(nodeRoutes, { ...routeOptions, prefix: '/v1' });
   app.register(apiRoutes, { ...routeOptions, prefix: '/v1' });
   app.register(apiRoutes, routeOptions);
   return app;

@@ -7,6 +7,7 @@
  *   `{detail, request_id}`.
  * - `direct`: routstr's create_error_response, `{error: {message, type, code}, request_id}`.
  * - `upstream`: an upstream's own OpenAI error passed through unchanged, `{error: {message, type, param, code}}`.
+ * - `validation`: FastAPI's 422 for a missing required input, `{detail: [...]}`.
  *
  * The mock adds `param: null` and a `message` where real nodes leave them out, because the OpenAI
  * SDK builds its error message from them and no Routstr client depends on their absence.
@@ -23,7 +24,8 @@ export interface ErrorObject {
 type Shape =
   | { family: 'http_exception'; detail: string | Record<string, unknown> }
   | { family: 'direct'; error: ErrorObject }
-  | { family: 'upstream'; error: ErrorObject };
+  | { family: 'upstream'; error: ErrorObject }
+  | { family: 'validation'; detail: unknown[] };
 
 export class NodeError extends Error {
   readonly headers: Record<string, string>;
@@ -40,6 +42,7 @@ export class NodeError extends Error {
 }
 
 function messageOf(shape: Shape): string {
+  if (shape.family === 'validation') return JSON.stringify(shape.detail);
   if (shape.family !== 'http_exception') return shape.error.message;
   if (typeof shape.detail === 'string') return shape.detail;
   const error = shape.detail.error as ErrorObject | undefined;
@@ -64,6 +67,9 @@ export function renderError(err: NodeError, requestId: string, nodeVersion: stri
   switch (shape.family) {
     case 'upstream':
       return { error: withParam(shape.error) };
+    case 'validation':
+      // FastAPI's request validation errors carry no request_id.
+      return { detail: shape.detail };
     case 'direct':
       return { error: withParam(shape.error), request_id: requestId };
     case 'http_exception': {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadScenario, type ScenarioInput } from '../scenario/loader.ts';
 import type { Scenario } from '../scenario/types.ts';
+import type { LedgerTotals } from '../payment/ledger.ts';
 import { buildApp } from './app.ts';
 import { NodeContext } from './context.ts';
 
@@ -24,6 +25,8 @@ export interface MockNode {
   port: number;
   host: string;
   scenario(): Scenario;
+  /** Money in the ledger: initial + credited − charged − refunded always equals balances. */
+  ledgerTotals(): LedgerTotals;
   /** Replaces the active scenario; a scenario that fails validation throws and changes nothing. */
   loadScenario(input: ScenarioInput, overrides?: { seed?: number }): Scenario;
   app: FastifyInstance;
@@ -46,6 +49,7 @@ export async function startMockNode(options: MockNodeOptions = {}): Promise<Mock
     host,
     app,
     scenario: () => context.scenario,
+    ledgerTotals: () => context.payments.ledger.totals(),
     loadScenario(input, overrides = {}) {
       context = new NodeContext(loadScenario(input, overrides));
       return context.scenario;

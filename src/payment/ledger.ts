@@ -24,6 +24,8 @@ export interface Account {
   /** Unix seconds after which the key is refused with 403 key_expired. */
   validityDate?: number;
   history: Transaction[];
+  /** The last refund token, returned again if the refund is repeated. */
+  lastRefund?: { token: string; amount: number; unit: CashuUnit };
 }
 
 export interface Transaction {
