@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest, ToolDefinition } from '../requests/chat.ts';
+import type { ReplySpec } from '../scenario/types.ts';
 import { jsonObjectForPrompt, valueFromSchema } from './json-schema-value.ts';
 import { Rng, SEED_START, hashPart, hashSeed } from './random.ts';
 import { planReply, sentence, topicOf, writeReply } from './text.ts';
@@ -20,7 +21,7 @@ export interface ChoicePlan {
   /** The content cut on token boundaries (for streaming and logprobs). */
   pieces: string[];
   toolCalls: ToolCallPlan[];
-  finishReason: 'stop' | 'length' | 'tool_calls';
+  finishReason: 'stop' | 'length' | 'tool_calls' | 'content_filter';
   completionTokens: number;
 }
 
@@ -35,6 +36,8 @@ export interface ChatGenerationInput {
   modelId: string;
   scenarioSeed: number;
   tokenizer: Tokenizer;
+  /** A scenario rule's reply: what it states wins, the rest is generated. */
+  reply?: ReplySpec;
 }
 
 /** The seed for one request: scenario seed + everything in the request that shapes the answer. */
@@ -67,14 +70,20 @@ export function planChat(input: ChatGenerationInput): ChatPlan {
   const seed = chatRequestSeed(input);
   const choices: ChoicePlan[] = [];
   for (let index = 0; index < request.n; index++) {
-    choices.push(planChoice(input, new Rng(hashSeed(seed, index)), index));
+    const choice = planChoice(input, new Rng(hashSeed(seed, index)), index);
+    if (input.reply?.finish_reason) choice.finishReason = input.reply.finish_reason;
+    choices.push(choice);
   }
-  const promptTokens = countChatPromptTokens(tokenizer, request.messages, request.tools.length ? request.tools : undefined);
-  return { choices, promptTokens, completionTokens: choices.reduce((sum, c) => sum + c.completionTokens, 0) };
+  const usage = input.reply?.usage;
+  const promptTokens = usage?.prompt_tokens ?? countChatPromptTokens(tokenizer, request.messages, request.tools.length ? request.tools : undefined);
+  const completionTokens = usage?.completion_tokens ?? choices.reduce((sum, c) => sum + c.completionTokens, 0);
+  return { choices, promptTokens, completionTokens };
 }
 
 function planChoice(input: ChatGenerationInput, rng: Rng, index: number): ChoicePlan {
-  const { request, tokenizer } = input;
+  const { request, tokenizer, reply } = input;
+  if (reply?.tool_calls) return scriptedToolCalls(input, rng, index, reply.tool_calls);
+  if (reply?.content !== undefined) return textChoice(reply.content, request, tokenizer, index);
   const calledTools = chooseTools(request, rng);
   if (calledTools.length > 0) return toolCallChoice(input, rng, index, calledTools);
   const full = contentFor(input, rng);
@@ -129,6 +138,22 @@ function toolCallChoice(input: ChatGenerationInput, rng: Rng, index: number, too
   }
   if (budget < 0) truncated = true;
   return { index, content: null, pieces: [], toolCalls, finishReason: truncated ? 'length' : 'tool_calls', completionTokens };
+}
+
+/** Tool calls a scenario rule names; arguments it leaves out are generated from the declared tool's schema. */
+function scriptedToolCalls(input: ChatGenerationInput, rng: Rng, index: number, calls: NonNullable<ReplySpec['tool_calls']>): ChoicePlan {
+  const text = lastUserText(input.request.messages);
+  const toolCalls = calls.map((call, i) => {
+    const callRng = rng.fork(`${call.name}-${i}`);
+    const declared = input.request.tools.find((t) => t.name === call.name);
+    const args =
+      typeof call.arguments === 'string'
+        ? call.arguments
+        : JSON.stringify(call.arguments ?? (declared ? valueFromSchema(declared.parameters, callRng, { text }) : {}));
+    return { id: `call_${randomId(callRng, 24)}`, name: call.name, arguments: args };
+  });
+  const completionTokens = toolCalls.reduce((sum, c) => sum + input.tokenizer.count(c.arguments) + input.tokenizer.count(c.name) + 3, 0);
+  return { index, content: null, pieces: [], toolCalls, finishReason: 'tool_calls', completionTokens };
 }
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -10,10 +10,16 @@ import { embeddingRoutes } from './routes/embeddings.ts';
 import { imageRoutes } from './routes/images.ts';
 import { nodeRoutes } from './routes/balance.ts';
 import { modelRoutes } from './routes/models.ts';
+import type { Journal } from './journal.ts';
+import { CONTROL_PREFIX, registerRequestHooks } from './request-hooks.ts';
+import { type ControlOptions, controlRoutes } from './control.ts';
 
 export interface AppOptions {
   /** The active context; read per request so a scenario reload takes effect at once. */
   context: () => NodeContext;
+  journal: Journal;
+  /** Control plane operations (/__mock/); see control.ts. */
+  control: Pick<ControlOptions, 'loadScenario' | 'reset' | 'controlToken'>;
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
   logger?: boolean;
@@ -68,6 +74,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   registerBodyParsers(app);
 
+  registerRequestHooks(app, options.context, options.journal);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-routstr-request-id', request.id);
     reply.header('access-control-allow-origin', '*');
@@ -101,6 +108,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const { node } = options.context().scenario;
     return { name: node.name, description: node.description, version: node.version, status: 'running', ui: 'not available' };
   });
+  app.register(controlRoutes, { ...options.control, context: options.context, journal: options.journal, prefix: CONTROL_PREFIX });
   app.register(nodeRoutes, { ...routeOptions, prefix: '/v1' });
   app.register(apiRoutes, { ...routeOptions, prefix: '/v1' });
   app.register(apiRoutes, routeOptions);

@@ -4,6 +4,7 @@ import type { Scenario } from '../scenario/types.ts';
 import type { LedgerTotals } from '../payment/ledger.ts';
 import { buildApp } from './app.ts';
 import { NodeContext } from './context.ts';
+import { Journal, type JournalEntry } from './journal.ts';
 
 export interface MockNodeOptions {
   /** 0 picks a free port. Default 8000. */
@@ -15,6 +16,8 @@ export interface MockNodeOptions {
   seed?: number;
   logger?: boolean;
   bodyLimit?: number;
+  /** Required from every caller of /__mock/ when set; without it the control plane answers loopback only. */
+  controlToken?: string;
 }
 
 export interface MockNode {
@@ -29,6 +32,10 @@ export interface MockNode {
   ledgerTotals(): LedgerTotals;
   /** Replaces the active scenario; a scenario that fails validation throws and changes nothing. */
   loadScenario(input: ScenarioInput, overrides?: { seed?: number }): Scenario;
+  /** Fresh money, counters and queued faults for the active scenario. */
+  reset(): void;
+  /** Every request seen so far (bounded), credentials redacted. */
+  journal(): JournalEntry[];
   app: FastifyInstance;
   close(): Promise<void>;
 }
@@ -36,7 +43,21 @@ export interface MockNode {
 /** Starts a mock Routstr node in this process. */
 export async function startMockNode(options: MockNodeOptions = {}): Promise<MockNode> {
   let context = new NodeContext(loadScenario(options.scenario ?? 'default', { seed: options.seed }));
-  const app = buildApp({ context: () => context, logger: options.logger, bodyLimit: options.bodyLimit });
+  const journal = new Journal();
+  const load = (input: ScenarioInput, overrides: { seed?: number } = {}) => {
+    context = new NodeContext(loadScenario(input, { seed: overrides.seed ?? options.seed }));
+    return context.scenario;
+  };
+  const reset = () => {
+    context = new NodeContext(context.scenario);
+  };
+  const app = buildApp({
+    context: () => context,
+    journal,
+    control: { loadScenario: load, reset, ...(options.controlToken ? { controlToken: options.controlToken } : {}) },
+    logger: options.logger,
+    bodyLimit: options.bodyLimit,
+  });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ port: options.port ?? 8000, host });
   const address = app.server.address();
@@ -50,10 +71,9 @@ export async function startMockNode(options: MockNodeOptions = {}): Promise<Mock
     app,
     scenario: () => context.scenario,
     ledgerTotals: () => context.payments.ledger.totals(),
-    loadScenario(input, overrides = {}) {
-      context = new NodeContext(loadScenario(input, overrides));
-      return context.scenario;
-    },
+    loadScenario: load,
+    reset,
+    journal: () => journal.list(),
     close: () => app.close(),
   };
 }

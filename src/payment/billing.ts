@@ -139,8 +139,25 @@ export function costHeaders(cost: CostData): Record<string, string> {
     'x-routstr-cost-msats': String(cost.total_msats),
     'x-routstr-input-cost-msats': String(cost.input_msats),
     'x-routstr-output-cost-msats': String(cost.output_msats),
-    ...(cost.total_usd ? { 'x-routstr-cost-usd': String(cost.total_usd) } : {}),
+    ...(cost.total_usd ? { 'x-routstr-cost-usd': pythonFloatString(cost.total_usd) } : {}),
   };
+}
+
+/**
+ * A float as Python's str() writes it, which real nodes use for header values: the same shortest
+ * round-trip digits as JavaScript, but exponent notation below 1e-4 with a two-digit exponent
+ * ("3e-05", where String() gives "0.00003") and a ".0" on whole numbers.
+ */
+export function pythonFloatString(x: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
+  const abs = Math.abs(x);
+  if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) {
+    const [mantissa, exponent] = x.toExponential().split('e') as [string, string];
+    const sign = exponent.startsWith('-') ? '-' : '+';
+    return `${mantissa}e${sign}${exponent.replace(/^[+-]/, '').padStart(2, '0')}`;
+  }
+  const text = String(x);
+  return Number.isInteger(x) ? `${text}.0` : text;
 }
 
 /** Formats msats as real nodes do in 402 messages: "0.15 sats (150 msats)". */

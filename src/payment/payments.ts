@@ -1,7 +1,7 @@
 import { NodeError } from '../node/errors.ts';
 import type { ModelSpec, Scenario } from '../scenario/types.ts';
 import { type CostData, formatMsats } from './billing.ts';
-import { tokenHash } from './cashu.ts';
+import { InvalidCashuTokenError, decodeToken, tokenHash } from './cashu.ts';
 import { type Account, Ledger, type Reservation } from './ledger.ts';
 import { FakeMint, RedemptionError, type Redeemed } from './mint.ts';
 
@@ -147,11 +147,14 @@ export class Payments {
   }
 
   private authorizeXCashu(token: string, model: ModelSpec, reserve: number): Payer {
+    // The pre-check only decodes: a token that decodes but cannot be redeemed (foreign mint, zero
+    // value, repeated proofs) fails at redemption below with the taxonomy, not as undecodable.
     let amount: number;
     try {
-      amount = this.mint.inspect(token).amountMsats;
-    } catch {
-      throw authErrors.xcashuUndecodable();
+      amount = decodeToken(token).amountMsats;
+    } catch (err) {
+      if (err instanceof InvalidCashuTokenError) throw authErrors.xcashuUndecodable();
+      throw err;
     }
     if (amount < reserve) throw authErrors.xcashuTooSmall(reserve, model.id);
     let redeemed: Redeemed;

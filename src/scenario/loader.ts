@@ -3,8 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node as YamlNode } from 'yaml';
-import { scenarioJsonSchema } from './schema.ts';
-import type { KeySpec, ModelSpec, NodeInfo, Scenario, StreamSpec } from './types.ts';
+import { parseRegex } from './rules.ts';
+import { FAULT_PARAMETERS, scenarioJsonSchema } from './schema.ts';
+import type { KeySpec, ModelSpec, NodeInfo, RuleSpec, Scenario, StreamSpec } from './types.ts';
 
 export const SCENARIOS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
 
@@ -154,11 +155,43 @@ function duplicateProblems(source: ParsedSource, section: 'models' | 'keys', fie
   return problems;
 }
 
+/** Fault parameters that do not belong to the fault's type, and regexes that do not compile. */
+function ruleProblems(source: ParsedSource): ScenarioProblem[] {
+  const rules = source.raw.rules;
+  if (!Array.isArray(rules)) return [];
+  const problems: ScenarioProblem[] = [];
+  const at = (path: (string | number)[], message: string, key?: string) => problems.push({ file: source.label, ...source.locate(path, key), message });
+  rules.forEach((rule: RuleSpec, i) => {
+    const fault = rule.fault as Record<string, unknown> | undefined;
+    if (fault) {
+      const allowed = FAULT_PARAMETERS[String(fault.type)] ?? [];
+      for (const key of Object.keys(fault)) {
+        if (key !== 'type' && !allowed.includes(key)) at(['rules', i, 'fault'], `fault type "${String(fault.type)}" takes no "${key}" (it takes: ${allowed.join(', ') || 'nothing'})`, key);
+      }
+    }
+    if (fault && rule.reply) at(['rules', i], 'a rule has either a reply or a fault, not both', 'fault');
+    const when = (rule.when ?? {}) as Record<string, unknown>;
+    const texts: [(string | number)[], unknown][] = ['path', 'method', 'model', 'key', 'message', 'system'].map((k) => [['rules', i, 'when', k], when[k]]);
+    for (const [name, value] of Object.entries((when.header as Record<string, unknown> | undefined) ?? {})) texts.push([['rules', i, 'when', 'header', name], value]);
+    for (const [path, value] of texts) {
+      if (typeof value !== 'string') continue;
+      try {
+        parseRegex(value);
+      } catch (err) {
+        at(path, `invalid regular expression ${value}: ${(err as Error).message}`);
+      }
+    }
+  });
+  return problems;
+}
+
 /** The raw input as checked: schema first, then the rules a schema cannot say. */
 function checkedSource(input: ScenarioInput): ParsedSource {
   const source = readInput(input);
   const problems = schemaProblems(source);
-  if (problems.length === 0) problems.push(...duplicateProblems(source, 'models', 'id'), ...duplicateProblems(source, 'keys', 'key'));
+  if (problems.length === 0) {
+    problems.push(...duplicateProblems(source, 'models', 'id'), ...duplicateProblems(source, 'keys', 'key'), ...ruleProblems(source));
+  }
   if (problems.length > 0) throw new ScenarioError(problems);
   return source;
 }
@@ -201,6 +234,7 @@ export function loadScenario(input: ScenarioInput = 'default', overrides: { seed
     keys: (section<KeySpec[]>('keys') ?? []).map((k) => ({ ...k })),
     stream: completeStream(section<Partial<StreamSpec>>('stream') ?? {}),
     rules: (raw.rules as Scenario['rules'] | undefined) ?? [],
+    ...(raw.limits ? { limits: raw.limits as Scenario['limits'] } : {}),
     source: source.label,
   };
 }
@@ -246,5 +280,6 @@ function completeStream(s: Partial<StreamSpec>): StreamSpec {
     tokens_per_second: s.tokens_per_second ?? 0,
     chunk_tokens: s.chunk_tokens ?? 1,
     usage_chunk: s.usage_chunk ?? 'always',
+    jitter: s.jitter ?? 0,
   };
 }

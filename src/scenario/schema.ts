@@ -40,15 +40,112 @@ const keySchema = {
   },
 } as const;
 
+/** A string compared as documented per field, or `/regex/flags`. */
+const text = { type: 'string', minLength: 1 } as const;
+
+const whenSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    path: { ...text, description: 'Request path, with or without /v1 (e.g. /chat/completions), or /regex/.' },
+    method: text,
+    model: { ...text, description: 'Model id (case-insensitive) or /regex/.' },
+    key: { ...text, description: 'The Bearer credential or X-Cashu token, exactly, or /regex/.' },
+    header: { type: 'object', additionalProperties: text, description: 'Header name → exact value or /regex/.' },
+    stream: { type: 'boolean' },
+    message: { ...text, description: 'Last user message: case-insensitive substring or /regex/.' },
+    system: { ...text, description: 'System prompt: case-insensitive substring or /regex/.' },
+    tools: { type: 'array', items: text, description: 'Tool names that must all be declared.' },
+    tool_result: { type: 'boolean', description: 'The request carries a tool result message.' },
+    nth: {
+      description: 'The Nth matching request, or every/first/after counters.',
+      oneOf: [
+        { type: 'integer', minimum: 1 },
+        {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { every: { type: 'integer', minimum: 1 }, first: { type: 'integer', minimum: 1 }, after: { type: 'integer', minimum: 0 } },
+        },
+      ],
+    },
+    probability: { type: 'number', minimum: 0, maximum: 1, description: 'Seeded: the same seed gives the same decisions.' },
+    window: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { from_ms: nonNegativeInt, until_ms: nonNegativeInt },
+      description: 'Time window in ms since the scenario was loaded.',
+    },
+  },
+} as const;
+
+const streamPacing = {
+  ttft_ms: nonNegativeInt,
+  tokens_per_second: { type: 'number', minimum: 0 },
+  chunk_tokens: { type: 'integer', minimum: 1 },
+  jitter: { type: 'number', minimum: 0, maximum: 1 },
+} as const;
+
+const replySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    content: { type: 'string' },
+    tool_calls: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: text, arguments: {} } },
+    },
+    finish_reason: { enum: ['stop', 'length', 'tool_calls', 'content_filter'] },
+    usage: { type: 'object', additionalProperties: false, properties: { prompt_tokens: nonNegativeInt, completion_tokens: nonNegativeInt } },
+    delay_ms: nonNegativeInt,
+    stream: { type: 'object', additionalProperties: false, properties: streamPacing },
+  },
+} as const;
+
+/** Which parameters each fault type takes (the loader reports any other key at its position). */
+export const FAULT_PARAMETERS: Record<string, readonly string[]> = {
+  insufficient_balance: [],
+  rate_limit: ['retry_after_s', 'retry_after_ms', 'message', 'headers'],
+  timeout: ['mode', 'delay_ms', 'after_chunks'],
+  upstream_error: ['status', 'message'],
+  invalid_api_key: [],
+  key_expired: [],
+  invalid_model: [],
+  disconnect: ['after_chunks'],
+  malformed: ['after_chunks'],
+  stream_error: ['after_chunks', 'message', 'code'],
+  status: ['status', 'body', 'headers'],
+};
+
+const faultSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type'],
+  properties: {
+    type: { enum: Object.keys(FAULT_PARAMETERS) },
+    after_chunks: nonNegativeInt,
+    retry_after_s: { type: 'number', minimum: 0 },
+    retry_after_ms: { type: 'number', minimum: 0 },
+    mode: { enum: ['hang', 'delay'] },
+    delay_ms: nonNegativeInt,
+    status: { type: 'integer', minimum: 100, maximum: 599 },
+    message: { type: 'string' },
+    code: { type: 'string' },
+    body: {},
+    headers: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+} as const;
+
 const ruleSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
     name: { type: 'string' },
-    when: { type: 'object' },
-    reply: { type: 'object' },
-    fault: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } },
+    when: whenSchema,
+    reply: replySchema,
+    fault: faultSchema,
     times: { type: 'integer', minimum: 1 },
+    per: { enum: ['global', 'key', 'session'] },
   },
 } as const;
 
@@ -87,12 +184,16 @@ export const scenarioJsonSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        ttft_ms: nonNegativeInt,
-        tokens_per_second: { type: 'number', minimum: 0 },
-        chunk_tokens: { type: 'integer', minimum: 1 },
+        ...streamPacing,
         usage_chunk: { enum: ['always', 'requested'] },
       },
     },
     rules: { type: 'array', items: ruleSchema },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: { rpm: { type: 'integer', minimum: 1 }, tpm: { type: 'integer', minimum: 1 } },
+    },
   },
 } as const;

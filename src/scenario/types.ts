@@ -11,6 +11,8 @@ export interface Scenario {
   keys: KeySpec[];
   stream: StreamSpec;
   rules: RuleSpec[];
+  /** Per-key rate limits; absent means none (real nodes have no limiter of their own). */
+  limits?: LimitsSpec;
   /** Where the file came from, for messages. */
   source: string;
 }
@@ -62,13 +64,86 @@ export interface StreamSpec {
    * `requested`: only when the client sets `stream_options.include_usage` (plain OpenAI behaviour).
    */
   usage_chunk: 'always' | 'requested';
+  /** Seeded random variation of each gap between chunks, as a fraction (0.2 = ±20 %). */
+  jitter: number;
 }
 
-/** Rules are matched in order; the engine that evaluates them arrives with fault injection. */
+export interface LimitsSpec {
+  /** Requests per minute per key. */
+  rpm?: number;
+  /** Tokens (prompt + completion) per minute per key. */
+  tpm?: number;
+}
+
+/** Rules are matched in order; the first that matches and fires decides the reply or the fault. */
 export interface RuleSpec {
   name?: string;
-  when?: Record<string, unknown>;
-  reply?: Record<string, unknown>;
-  fault?: Record<string, unknown>;
+  when?: WhenSpec;
+  reply?: ReplySpec;
+  fault?: FaultSpec;
+  /** The rule is spent after firing this many times. */
   times?: number;
+  /** Counters (`nth`, `probability`) per key, per `x-mock-session` header, or shared. */
+  per?: 'global' | 'key' | 'session';
+}
+
+export interface WhenSpec {
+  path?: string;
+  method?: string;
+  model?: string;
+  key?: string;
+  header?: Record<string, string>;
+  stream?: boolean;
+  message?: string;
+  system?: string;
+  tools?: string[];
+  tool_result?: boolean;
+  nth?: number | { every?: number; first?: number; after?: number };
+  probability?: number;
+  /** Milliseconds since the scenario was loaded. */
+  window?: { from_ms?: number; until_ms?: number };
+}
+
+export interface ReplySpec {
+  content?: string;
+  tool_calls?: { name: string; arguments?: unknown }[];
+  finish_reason?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
+  usage?: { prompt_tokens?: number; completion_tokens?: number };
+  /** Delay before answering, in ms. */
+  delay_ms?: number;
+  stream?: Partial<Pick<StreamSpec, 'ttft_ms' | 'tokens_per_second' | 'chunk_tokens' | 'jitter'>>;
+}
+
+export const FAULT_TYPES = [
+  'insufficient_balance',
+  'rate_limit',
+  'timeout',
+  'upstream_error',
+  'invalid_api_key',
+  'key_expired',
+  'invalid_model',
+  'disconnect',
+  'malformed',
+  'stream_error',
+  'status',
+] as const;
+
+export type FaultType = (typeof FAULT_TYPES)[number];
+
+export interface FaultSpec {
+  type: FaultType;
+  /** Mid-stream faults: after this many chunks (streams only). */
+  after_chunks?: number;
+  /** rate_limit: Retry-After in seconds (and `retry-after-ms` when retry_after_ms is set). */
+  retry_after_s?: number;
+  retry_after_ms?: number;
+  /** timeout: hang until the client gives up, or wait delay_ms and then answer. */
+  mode?: 'hang' | 'delay';
+  delay_ms?: number;
+  /** upstream_error / status: the HTTP status. */
+  status?: number;
+  message?: string;
+  code?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { planChat } from '../../generate/chat.ts';
+import { chatRequestSeed, planChat } from '../../generate/chat.ts';
 import { hashSeed } from '../../generate/random.ts';
 import { tokenizerFor } from '../../generate/tokens.ts';
 import { parseChatRequest } from '../../requests/chat.ts';
@@ -10,6 +10,7 @@ import { jsonBody } from '../body.ts';
 import type { NodeContext } from '../context.ts';
 import { invalidRequest, maxTokensNotInteger } from '../errors.ts';
 import { type SseEvent, writeSse } from '../sse-writer.ts';
+import { streamFaultOf } from '../faults.ts';
 import { authorizeRequest, failedPayment } from '../paid-request.ts';
 import { type CostData, costFromUsage, costHeaders } from '../../payment/billing.ts';
 import { addCostToBody, addCostToUsageChunk } from '../../responses/cost.ts';
@@ -39,13 +40,16 @@ export async function chatRoutes(app: FastifyInstance, opts: RouteOptions): Prom
     let settled = false;
     const settle = (cost: CostData) => {
       settled = true;
-      return ctx.payments.settle(payer, cost);
+      const settlement = ctx.payments.settle(payer, cost);
+      if (request.journalEntry) request.journalEntry.cost_msats = settlement.charged;
+      return settlement;
     };
     try {
       ctx.requireKind(model, ['chat'], '/v1/chat/completions');
       const chat = parseChatRequest(body, model);
       const tokenizer = tokenizerFor(model.id, model.tokenizer);
-      const plan = planChat({ request: chat, modelId: model.id, scenarioSeed: ctx.scenario.seed, tokenizer });
+      const scripted = request.mock?.reply;
+      const plan = planChat({ request: chat, modelId: model.id, scenarioSeed: ctx.scenario.seed, tokenizer, ...(scripted ? { reply: scripted } : {}) });
       checkContextLength(model, plan.promptTokens, chat.maxTokens);
       const cost = costFromUsage(model, plan.promptTokens, plan.completionTokens, ctx.scenario.btc_usd);
       const meta: ResponseMeta = {
@@ -62,7 +66,7 @@ export async function chatRoutes(app: FastifyInstance, opts: RouteOptions): Prom
         return addCostToBody(chatCompletionBody(plan, meta, logprobs), cost, settlement);
       }
 
-      const stream = ctx.scenario.stream;
+      const stream = { ...ctx.scenario.stream, ...scripted?.stream };
       const withUsage = stream.usage_chunk === 'always' || chat.includeUsage;
       const frames = chatCompletionChunks(plan, meta, { withUsage, chunkTokens: stream.chunk_tokens }, logprobs);
       const usageFrame = withUsage ? frames.pop() : undefined;
@@ -74,14 +78,15 @@ export async function chatRoutes(app: FastifyInstance, opts: RouteOptions): Prom
         events = frames.map((f) => ({ data: JSON.stringify(f.chunk), at: 0 }));
         if (usageFrame) events.push({ data: JSON.stringify(addCostToUsageChunk(usageFrame.chunk, cost, settlement)), at: 0 });
       } else {
-        const times = frameSchedule(frames, stream);
+        const times = frameSchedule(frames, stream, chatRequestSeed({ request: chat, modelId: model.id, scenarioSeed: ctx.scenario.seed, tokenizer }));
         const last = times[times.length - 1] ?? 0;
         events = frames.map((f, i) => ({ data: JSON.stringify(f.chunk), at: times[i]! }));
         // The node settles after the upstream finishes, then sends the cost in the held-back usage chunk.
         if (usageFrame) events.push({ data: () => JSON.stringify(addCostToUsageChunk(usageFrame.chunk, cost, settle(cost))), at: last });
       }
       events.push({ data: '[DONE]', at: events[events.length - 1]?.at ?? 0 });
-      const outcome = await writeSse(reply, events);
+      const outcome = await writeSse(reply, events, streamFaultOf(request.mock?.fault, true));
+      if (outcome === 'faulted' && request.journalEntry) request.journalEntry.outcome = 'faulted';
       if (!settled) {
         if (outcome === 'completed') settle(cost);
         else ctx.payments.fail(payer);

@@ -9,6 +9,7 @@ import { frameSchedule } from '../../responses/pacing.ts';
 import { jsonBody } from '../body.ts';
 import { invalidRequest } from '../errors.ts';
 import { writeSse } from '../sse-writer.ts';
+import { streamFaultOf } from '../faults.ts';
 import { type RouteOptions, checkMaxTokensIsInteger, fingerprintOf } from './chat.ts';
 
 interface CompletionChoice {
@@ -187,7 +188,8 @@ export async function completionRoutes(app: FastifyInstance, opts: RouteOptions)
       const times = frameSchedule(frames, ctx.scenario.stream);
       const events = frames.map((f, i) => ({ data: JSON.stringify(f.chunk), at: times[i]! }));
       events.push({ data: '[DONE]', at: times[times.length - 1] ?? 0 });
-      await writeSse(reply, events);
+      const outcome = await writeSse(reply, events, streamFaultOf(request.mock?.fault, true));
+      if (outcome === 'faulted' && request.journalEntry) request.journalEntry.outcome = 'faulted';
       return reply;
     });
   });

@@ -1,0 +1,158 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { reservationMsats } from '../payment/billing.ts';
+import { authErrors } from '../payment/payments.ts';
+import type { FaultSpec } from '../scenario/types.ts';
+import type { NodeContext } from './context.ts';
+import { NodeError, invalidModel, renderError } from './errors.ts';
+import type { StreamFault } from './sse-writer.ts';
+
+/**
+ * Injected faults, shaped exactly as a failing real node answers (routstr-node-api.md §3), so the
+ * SDK reacts as it would in production (conformance-anchors.md §2.10). Faults before the headers
+ * are answered here; faults inside a stream go to the SSE writer. A faulted request is never
+ * charged: these run before payment, and stream faults release the reservation.
+ */
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function rateLimitError(fault: FaultSpec, model: string): NodeError {
+  const retryAfter = fault.retry_after_s ?? 1;
+  const message =
+    fault.message ?? `Rate limit reached for ${model} on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${retryAfter}s.`;
+  const headers: Record<string, string> = {
+    'retry-after': String(Math.max(0, Math.ceil(retryAfter))),
+    'x-ratelimit-limit-requests': '3',
+    'x-ratelimit-remaining-requests': '0',
+    'x-ratelimit-reset-requests': `${retryAfter}s`,
+    ...(fault.retry_after_ms !== undefined ? { 'retry-after-ms': String(fault.retry_after_ms) } : {}),
+    ...fault.headers,
+  };
+  return new NodeError(
+    429,
+    {
+      family: 'upstream',
+      error: {
+        message,
+        type: 'rate_limit_error',
+        param: null,
+        code: 'UPSTREAM_RATE_LIMIT',
+        details: { code: 'UPSTREAM_RATE_LIMIT', message, model, limit_name: 'requests', metric: 'RPM', limit: 3, used: 3, requested: 1, retry_after_seconds: retryAfter },
+      },
+    },
+    headers,
+  );
+}
+
+/** Upstream failures: a 5xx with the node's direct envelope, or the newer 424 UPSTREAM_UNAVAILABLE. */
+export function upstreamError(fault: FaultSpec, model: string): NodeError {
+  const status = fault.status ?? 502;
+  if (status === 424) {
+    return new NodeError(
+      424,
+      {
+        family: 'direct',
+        error: {
+          message: fault.message ?? `Upstream unavailable for model ${model}`,
+          type: 'upstream_error',
+          code: 'UPSTREAM_UNAVAILABLE',
+          details: { upstream_status: 502 },
+        },
+      },
+      { 'x-routstr-error-scope': 'upstream' },
+    );
+  }
+  const message = fault.message ?? `Upstream base returned ${status} for model ${model}: upstream service unavailable`;
+  return new NodeError(status, { family: 'direct', error: { message, type: 'upstream_error', code: status } });
+}
+
+/** The error frame a stream_error fault sends mid-stream. */
+export function streamErrorBody(fault: FaultSpec): unknown {
+  return { error: { message: fault.message ?? 'Upstream stream interrupted', type: 'upstream_error', param: null, code: fault.code ?? 'stream_error' } };
+}
+
+/** A fault that belongs inside a stream, for a streaming request; undefined when it acts before headers. */
+export function streamFaultOf(fault: FaultSpec | undefined, streaming: boolean): StreamFault | undefined {
+  if (!fault || !streaming) return undefined;
+  const afterChunks = fault.after_chunks;
+  switch (fault.type) {
+    case 'disconnect':
+      return afterChunks === undefined ? undefined : { kind: 'disconnect', afterChunks };
+    case 'timeout':
+      if (afterChunks === undefined) return undefined;
+      return fault.mode === 'delay' ? { kind: 'pause', afterChunks, delayMs: fault.delay_ms ?? 1000 } : { kind: 'stall', afterChunks };
+    case 'malformed':
+      return { kind: 'malformed', afterChunks: afterChunks ?? 0 };
+    case 'stream_error':
+      return { kind: 'error', afterChunks: afterChunks ?? 0, body: streamErrorBody(fault) };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Applies a fault that acts before any header is sent. Returns true when the request has been
+ * answered (or abandoned) here, false when the route should go on (a delay, or a stream fault).
+ */
+export async function applyFaultBeforeHeaders(
+  fault: FaultSpec,
+  ctx: NodeContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: Record<string, unknown> | undefined,
+  streaming: boolean,
+): Promise<boolean> {
+  if (streamFaultOf(fault, streaming)) return false;
+  const model = typeof body?.model === 'string' ? body.model : 'unknown';
+  const send = (err: NodeError) => {
+    reply.code(err.status).headers(err.headers).send(renderError(err, request.id, ctx.scenario.node.version));
+    return true;
+  };
+  switch (fault.type) {
+    case 'insufficient_balance': {
+      const spec = ctx.models.find(model);
+      const required = spec && body ? reservationMsats(spec, body) : 1000;
+      return send(authErrors.insufficientForModel(required, Math.max(0, Math.min(required - 1, availableFor(ctx, request)))));
+    }
+    case 'rate_limit':
+      return send(rateLimitError(fault, model));
+    case 'upstream_error':
+    case 'stream_error':
+      return send(upstreamError(fault, model));
+    case 'invalid_api_key':
+      return send(authErrors.invalidKey());
+    case 'key_expired':
+      return send(authErrors.keyExpired());
+    case 'invalid_model':
+      return send(invalidModel(model));
+    case 'status':
+      reply
+        .code(fault.status ?? 500)
+        .headers(fault.headers ?? {})
+        .send(fault.body ?? { error: { message: fault.message ?? `Injected status ${fault.status ?? 500}`, type: 'mock_fault', param: null, code: null } });
+      return true;
+    case 'timeout':
+      if (fault.mode === 'delay') {
+        await sleep(fault.delay_ms ?? 1000);
+        return request.raw.destroyed;
+      }
+      reply.hijack();
+      // Never answer; the socket closes when the client gives up (or the node shuts down).
+      return true;
+    case 'disconnect':
+      reply.hijack();
+      request.raw.socket.destroy();
+      return true;
+    case 'malformed':
+      reply.hijack();
+      reply.raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'application/json' });
+      reply.raw.end('{"id":"chatcmpl-malformed","object":"chat.completion","choices":[{"index":0,"message":{"role":"assis');
+      return true;
+  }
+}
+
+function availableFor(ctx: NodeContext, request: FastifyRequest): number {
+  const auth = request.headers.authorization;
+  const key = typeof auth === 'string' ? auth.replace(/^Bearer\s+/i, '').trim() : '';
+  const account = ctx.payments.ledger.get(key);
+  return account ? ctx.payments.ledger.available(account) : 0;
+}

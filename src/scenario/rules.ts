@@ -1,0 +1,217 @@
+import { Rng, hashSeed } from '../generate/random.ts';
+import type { FaultSpec, ReplySpec, RuleSpec, WhenSpec } from './types.ts';
+
+/**
+ * Scenario rules: which request a rule applies to (`when`), and whether it fires this time
+ * (counters, seeded probability, `times`). First matching rule that fires wins. Pure: no HTTP.
+ */
+
+/** What a rule can look at, extracted once per request. */
+export interface RequestFacts {
+  method: string;
+  /** Path without query and without a leading `/v1`, e.g. `/chat/completions`. */
+  path: string;
+  model?: string;
+  /** The credential: the Bearer value or the X-Cashu token. */
+  key?: string;
+  headers: Record<string, string | string[] | undefined>;
+  stream: boolean;
+  /** Last user message text. */
+  message: string;
+  /** System (and developer) prompts, joined. */
+  system: string;
+  tools: string[];
+  toolResult: boolean;
+  /** `x-mock-session` header, for counters isolated per test. */
+  session?: string;
+}
+
+export interface FiredRule {
+  index: number;
+  name: string;
+  fault?: FaultSpec;
+  reply?: ReplySpec;
+}
+
+type TextMatcher = (value: string | undefined) => boolean;
+
+/** `/re/flags` is a regular expression; anything else is compared as the field's kind says. */
+export function parseRegex(spec: string): RegExp | undefined {
+  const m = /^\/(.+)\/([dgimsuy]*)$/s.exec(spec);
+  if (!m) return undefined;
+  return new RegExp(m[1]!, m[2]!.replace('g', ''));
+}
+
+function textMatcher(spec: string, mode: 'exact' | 'contains'): TextMatcher {
+  const regex = parseRegex(spec);
+  if (regex) return (v) => v !== undefined && regex.test(v);
+  const wanted = spec.toLowerCase();
+  return mode === 'exact' ? (v) => v !== undefined && v.toLowerCase() === wanted : (v) => v !== undefined && v.toLowerCase().includes(wanted);
+}
+
+export function normalisePath(path: string): string {
+  const bare = path.split('?')[0] ?? '/';
+  return bare.startsWith('/v1/') || bare === '/v1' ? bare.slice(3) || '/' : bare;
+}
+
+function headerValue(headers: RequestFacts['headers'], name: string): string | undefined {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+interface CompiledRule {
+  index: number;
+  name: string;
+  spec: RuleSpec;
+  /** Everything in `when` except counters, probability and time window. */
+  matches: (facts: RequestFacts) => boolean;
+}
+
+function compileWhen(when: WhenSpec | undefined): (facts: RequestFacts) => boolean {
+  if (!when) return () => true;
+  const checks: ((f: RequestFacts) => boolean)[] = [];
+  if (when.path !== undefined) {
+    const m = textMatcher(parseRegex(when.path) ? when.path : normalisePath(when.path), 'exact');
+    checks.push((f) => m(f.path));
+  }
+  if (when.method !== undefined) {
+    const m = textMatcher(when.method, 'exact');
+    checks.push((f) => m(f.method));
+  }
+  if (when.model !== undefined) {
+    const m = textMatcher(when.model, 'exact');
+    checks.push((f) => m(f.model));
+  }
+  if (when.key !== undefined) {
+    const m = textMatcher(when.key, 'exact');
+    checks.push((f) => m(f.key));
+  }
+  if (when.stream !== undefined) checks.push((f) => f.stream === when.stream);
+  if (when.message !== undefined) {
+    const m = textMatcher(when.message, 'contains');
+    checks.push((f) => m(f.message));
+  }
+  if (when.system !== undefined) {
+    const m = textMatcher(when.system, 'contains');
+    checks.push((f) => m(f.system));
+  }
+  if (when.tools !== undefined) {
+    const wanted = when.tools;
+    checks.push((f) => wanted.every((t) => f.tools.includes(t)));
+  }
+  if (when.tool_result !== undefined) checks.push((f) => f.toolResult === when.tool_result);
+  for (const [name, spec] of Object.entries(when.header ?? {})) {
+    const m = textMatcher(spec, 'exact');
+    checks.push((f) => m(headerValue(f.headers, name)));
+  }
+  return (facts) => checks.every((check) => check(facts));
+}
+
+export class RuleEngine {
+  private readonly rules: CompiledRule[];
+  /** Requests that met a rule's conditions, per rule and counter bucket. */
+  private readonly seen = new Map<string, number>();
+  /** Times each rule fired, for `times`. */
+  private readonly fired: number[];
+
+  constructor(
+    rules: readonly RuleSpec[],
+    private readonly seed: number,
+    private readonly startedAt: number,
+  ) {
+    this.rules = rules.map((spec, index) => ({ index, name: spec.name ?? `rule ${index + 1}`, spec, matches: compileWhen(spec.when) }));
+    this.fired = rules.map(() => 0);
+  }
+
+  /** The first rule that matches and fires for this request, counting it. */
+  decide(facts: RequestFacts, now: number): FiredRule | undefined {
+    for (const rule of this.rules) {
+      const { spec } = rule;
+      if (spec.times !== undefined && this.fired[rule.index]! >= spec.times) continue;
+      if (!rule.matches(facts)) continue;
+      if (!this.inWindow(spec.when, now)) continue;
+      const bucket = `${rule.index}|${this.bucketOf(spec, facts)}`;
+      const count = (this.seen.get(bucket) ?? 0) + 1;
+      this.seen.set(bucket, count);
+      if (!countMatches(spec.when?.nth, count)) continue;
+      const p = spec.when?.probability;
+      if (p !== undefined && !new Rng(hashSeed(this.seed, 'probability', bucket, count)).chance(p)) continue;
+      this.fired[rule.index]! += 1;
+      return { index: rule.index, name: rule.name, ...(spec.fault ? { fault: spec.fault } : {}), ...(spec.reply ? { reply: spec.reply } : {}) };
+    }
+    return undefined;
+  }
+
+  private inWindow(when: WhenSpec | undefined, now: number): boolean {
+    const window = when?.window;
+    if (!window) return true;
+    const elapsed = now - this.startedAt;
+    return (window.from_ms === undefined || elapsed >= window.from_ms) && (window.until_ms === undefined || elapsed < window.until_ms);
+  }
+
+  private bucketOf(spec: RuleSpec, facts: RequestFacts): string {
+    switch (spec.per ?? 'global') {
+      case 'key':
+        return `key:${facts.key ?? ''}`;
+      case 'session':
+        return `session:${facts.session ?? ''}`;
+      default:
+        return 'global';
+    }
+  }
+}
+
+/** `nth: 3` fires on the 3rd matching request; `{every: k}`, `{first: n}`, `{after: n}` combine. */
+export function countMatches(nth: WhenSpec['nth'], count: number): boolean {
+  if (nth === undefined) return true;
+  if (typeof nth === 'number') return count === nth;
+  if (nth.every !== undefined && count % nth.every !== 0) return false;
+  if (nth.first !== undefined && count > nth.first) return false;
+  if (nth.after !== undefined && count <= nth.after) return false;
+  return true;
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((p) => (p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('');
+}
+
+/** Facts of a request for rule matching; the body may be anything a client sent. */
+export function requestFacts(method: string, url: string, headers: RequestFacts['headers'], body: unknown): RequestFacts {
+  const b = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const messages = Array.isArray(b.messages) ? (b.messages as { role?: unknown; content?: unknown }[]).filter((m) => m && typeof m === 'object') : [];
+  let message = '';
+  for (let i = messages.length - 1; i >= 0; i--) {
+    if (messages[i]!.role === 'user') {
+      message = textOf(messages[i]!.content);
+      break;
+    }
+  }
+  if (!message && typeof b.prompt === 'string') message = b.prompt;
+  if (!message && typeof b.input === 'string') message = b.input;
+  const system = messages
+    .filter((m) => m.role === 'system' || m.role === 'developer')
+    .map((m) => textOf(m.content))
+    .join('\n');
+  const tools = Array.isArray(b.tools)
+    ? (b.tools as { function?: { name?: unknown } }[]).map((t) => t?.function?.name).filter((n): n is string => typeof n === 'string')
+    : [];
+  const auth = headers.authorization;
+  const bearer = typeof auth === 'string' ? auth.replace(/^Bearer\s+/i, '').trim() : undefined;
+  const xcashu = headers['x-cashu'];
+  const session = headers['x-mock-session'];
+  return {
+    method: method.toUpperCase(),
+    path: normalisePath(url),
+    ...(typeof b.model === 'string' ? { model: b.model } : {}),
+    ...(typeof xcashu === 'string' && xcashu ? { key: xcashu.trim() } : bearer ? { key: bearer } : {}),
+    headers,
+    stream: b.stream === true,
+    message,
+    system,
+    tools,
+    toolResult: messages.some((m) => m.role === 'tool' || m.role === 'function'),
+    ...(typeof session === 'string' ? { session } : {}),
+  };
+}
