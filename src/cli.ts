@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { watchScenario } from './node/watch.ts';
 import { Command, InvalidArgumentError } from 'commander';
 import { startMockNode } from './node/server.ts';
 import { ScenarioError, formatProblem, lintScenario, loadScenario } from './scenario/loader.ts';
@@ -15,11 +16,17 @@ function integer(min: number, max: number) {
   };
 }
 
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
 export function buildCli(): Command {
   const program = new Command('routstr-mock')
     .description('A mock Routstr node (OpenAI-compatible, paid with Cashu) and a conformance runner for real nodes')
     .version(pkg.version)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Usage errors exit 2 on every command (help and --version still exit 0).
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
   program
     .command('serve')
@@ -28,11 +35,27 @@ export function buildCli(): Command {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--scenario <file-or-name>', 'scenario file or shipped scenario name', 'default')
     .option('--seed <n>', "override the scenario's seed", integer(0, 2 ** 32 - 1))
-    .action(async (opts: { port: number; host: string; scenario: string; seed?: number }) => {
+    .option('--watch', 'reload the scenario file when it changes (an invalid version is refused and the old one kept)')
+    .option('--control-token <token>', 'require this token on /__mock/ (needed to reach it from outside loopback)', process.env.ROUTSTR_MOCK_CONTROL_TOKEN)
+    .action(async (opts: { port: number; host: string; scenario: string; seed?: number; watch?: boolean; controlToken?: string }) => {
       try {
-        const node = await startMockNode({ port: opts.port, host: opts.host, scenario: opts.scenario, seed: opts.seed });
+        const node = await startMockNode({
+          port: opts.port,
+          host: opts.host,
+          scenario: opts.scenario,
+          seed: opts.seed,
+          ...(opts.controlToken ? { controlToken: opts.controlToken } : {}),
+        });
         const s = node.scenario();
         process.stdout.write(`routstr-mock ${pkg.version}: scenario "${s.name}" (seed ${s.seed}, ${s.models.length} models) on ${node.url}\n`);
+        if (!opts.controlToken && !isLoopbackHost(opts.host)) {
+          process.stdout.write('control plane /__mock/ answers loopback callers only; pass --control-token to reach it from elsewhere\n');
+        }
+        if (opts.watch) {
+          if (!existsSync(s.source)) throw new Error(`--watch needs a scenario file; "${opts.scenario}" is not one`);
+          watchScenario(node, s.source, (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
+          process.stdout.write(`watching ${s.source}\n`);
+        }
         const stop = () => void node.close().then(() => process.exit(0));
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

@@ -82,9 +82,32 @@ describe('CLI', () => {
     expect(schema.title).toBe('routstr-mock scenario');
   });
 
-  it('rejects a bad port with a usage error', () => {
+  it('serve --watch reloads a changed file and keeps the old scenario when the new one is invalid', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routstr-mock-'));
+    const file = join(dir, 'watched.yaml');
+    writeFileSync(file, 'version: 1\nextends: none\nmodels:\n  - id: first-model\n');
+    const node = await serve(['--scenario', file, '--watch']);
+    running = node.child;
+    let out = '';
+    node.child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const ids = async () => (await new OpenAI({ apiKey: 'sk-test', baseURL: node.url }).models.list()).data.map((m) => m.id);
+    const waitFor = async (what: () => boolean | Promise<boolean>) => {
+      for (let i = 0; i < 100 && !(await what()); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    expect(await ids()).toEqual(['first-model']);
+    writeFileSync(file, 'version: 1\nextends: none\nmodels:\n  - id: second-model\n');
+    await waitFor(async () => (await ids())[0] === 'second-model');
+    expect(await ids()).toEqual(['second-model']);
+    writeFileSync(file, 'version: 1\nextends: none\nmodels:\n  - id: third-model\n    colour: red\n');
+    await waitFor(() => out.includes('not reloaded'));
+    expect(out).toContain('scenario not reloaded, keeping the previous one');
+    expect(out).toContain(`${file}:5:5 unknown key "colour"`);
+    expect(await ids()).toEqual(['second-model']);
+  });
+
+  it('rejects a bad port with a usage error (exit 2)', () => {
     const r = run(['serve', '--port', 'eighty']);
-    expect(r.status).not.toBe(0);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain('expected an integer');
   });
 });

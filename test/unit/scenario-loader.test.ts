@@ -62,6 +62,51 @@ describe('scenario loader', () => {
   });
 });
 
+describe('rule validation', () => {
+  it('names an unknown fault type with its position', () => {
+    const problems = problemsOf('version: 1\nrules:\n  - fault: { type: explode }\n');
+    expect(problems[0]).toMatchObject({ line: 4, col: 20 });
+    expect(problems[0]!.message).toContain('/rules/0/fault/type must be one of');
+    expect(problems[0]!.message).toContain('"rate_limit"');
+  });
+
+  it('reports a bad regex where it is written', () => {
+    const problems = problemsOf('version: 1\nrules:\n  - when:\n      message: "/(unclosed/i"\n    fault: { type: rate_limit }\n');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ line: 5, col: 16 });
+    expect(problems[0]!.message).toMatch(/invalid regular expression/);
+  });
+
+  it('refuses a parameter the fault type does not take, and unknown keys in when', () => {
+    const wrongParam = problemsOf('version: 1\nrules:\n  - fault: { type: invalid_api_key, after_chunks: 2 }\n');
+    expect(wrongParam[0]!.message).toBe('fault type "invalid_api_key" takes no "after_chunks" (it takes: nothing)');
+    expect(wrongParam[0]).toMatchObject({ line: 4, col: 37 });
+    const unknownWhen = problemsOf('version: 1\nrules:\n  - when: { colour: red }\n    fault: { type: timeout }\n');
+    expect(unknownWhen[0]).toMatchObject({ line: 4, col: 13, message: 'unknown key "colour" in /rules/0/when' });
+  });
+
+  it('accepts the DESIGN example rules and refuses a rule with both reply and fault', () => {
+    const example = `version: 1
+rules:
+  - name: weather tool
+    when: { path: /v1/chat/completions, model: gpt-4o-mini, tools: [get_weather], message: "/weather/i" }
+    reply: { tool_calls: [{ name: get_weather, arguments: { location: Tokyo } }] }
+  - name: every third call is throttled
+    when: { path: /v1/chat/completions, nth: { every: 3 } }
+    fault: { type: rate_limit, retry_after_s: 2 }
+  - when: { model: gpt-4o-mini, probability: 0.05 }
+    fault: { type: upstream_error, status: 502 }
+  - when: { stream: true, message: "/story/" }
+    fault: { type: disconnect, after_chunks: 5 }
+    times: 1
+`;
+    expect(problemsOf(example)).toEqual([]);
+    expect(loadScenario(example).rules).toHaveLength(4);
+    const both = problemsOf('version: 1\nrules:\n  - reply: { content: hi }\n    fault: { type: timeout }\n');
+    expect(both[0]!.message).toBe('a rule has either a reply or a fault, not both');
+  });
+});
+
 describe('model lookup', () => {
   const index = new ModelIndex(loadScenario('version: 1\nextends: none\nmodels: [{ id: gpt-4o-mini, aliases: [mini] }]\n').models);
   it('is case-insensitive, follows aliases and strips date suffixes', () => {
