@@ -74,7 +74,8 @@ export function renderError(err: NodeError, requestId: string, nodeVersion: stri
       return { error: withParam(shape.error), request_id: requestId };
     case 'http_exception': {
       const detail = shape.detail;
-      if (typeof detail === 'string' || isLegacyErrorVersion(nodeVersion)) return { detail, request_id: requestId };
+      // Only a detail carrying `error` is copied to the top level (the X-Cashu 402 detail is not).
+      if (typeof detail === 'string' || !('error' in detail) || isLegacyErrorVersion(nodeVersion)) return { detail, request_id: requestId };
       const error = detail.error;
       const spread = error && typeof error === 'object' ? { ...detail, error: withParam(error as ErrorObject) } : { ...detail };
       return { detail, ...spread, request_id: requestId };

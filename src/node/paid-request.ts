@@ -21,7 +21,12 @@ export function failedPayment(payments: Payments, payer: Payer, err: unknown): u
     err.status,
     {
       family: 'upstream',
-      error: { message: 'Error forwarding request to upstream', type: 'upstream_error', code: err.status, ...(refundToken ? { refund_token: refundToken } : {}) },
+      error: {
+        message: 'Error forwarding request to upstream',
+        type: 'upstream_error',
+        code: err.status,
+        ...(refundToken ? { refund_token: refundToken } : {}),
+      },
     },
     refundToken ? { 'x-cashu': refundToken } : {},
   );

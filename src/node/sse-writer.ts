@@ -77,7 +77,8 @@ export async function writeSse(reply: FastifyReply, events: readonly SseEvent[],
     await flush(batch);
   }
   res.end();
-  return closed ? 'client_closed' : fault ? 'faulted' : 'completed';
+  // A fault due after the last event never fired: the stream completed.
+  return closed ? 'client_closed' : 'completed';
 }
 
 /** Applies a stream fault; returns an outcome when the stream is over. */

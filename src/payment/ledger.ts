@@ -178,7 +178,15 @@ export class Ledger {
       balances += a.balance;
       reserved += a.reserved;
     }
-    return { initial: this.initial, credited: this.credited, charged: this.charged, refunded: this.refunded, balances, reserved, openReservations: this.open.size };
+    return {
+      initial: this.initial,
+      credited: this.credited,
+      charged: this.charged,
+      refunded: this.refunded,
+      balances,
+      reserved,
+      openReservations: this.open.size,
+    };
   }
 
   private transaction(type: 'in' | 'out', source: string, amount: number, mint: string): Transaction {

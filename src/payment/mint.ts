@@ -27,9 +27,24 @@ export class RedemptionError extends Error {
 
 export const redemptionErrors = {
   invalid: (): RedemptionErrorInfo => ({ status: 400, type: 'invalid_token', code: 'invalid_cashu_token', message: 'Invalid Cashu token' }),
-  alreadySpent: (): RedemptionErrorInfo => ({ status: 400, type: 'token_already_spent', code: 'cashu_token_already_spent', message: 'Cashu token already spent' }),
-  zeroValue: (): RedemptionErrorInfo => ({ status: 400, type: 'cashu_error', code: 'cashu_token_zero_value', message: 'Failed to redeem Cashu token: token yielded no value' }),
-  foreignMint: (): RedemptionErrorInfo => ({ status: 422, type: 'mint_error', code: 'cashu_foreign_mint_swap_failed', message: 'Failed to swap token from foreign mint' }),
+  alreadySpent: (): RedemptionErrorInfo => ({
+    status: 400,
+    type: 'token_already_spent',
+    code: 'cashu_token_already_spent',
+    message: 'Cashu token already spent',
+  }),
+  zeroValue: (): RedemptionErrorInfo => ({
+    status: 400,
+    type: 'cashu_error',
+    code: 'cashu_token_zero_value',
+    message: 'Failed to redeem Cashu token: token yielded no value',
+  }),
+  foreignMint: (): RedemptionErrorInfo => ({
+    status: 422,
+    type: 'mint_error',
+    code: 'cashu_foreign_mint_swap_failed',
+    message: 'Failed to swap token from foreign mint',
+  }),
 };
 
 export interface Redeemed {

@@ -11,9 +11,7 @@ import { FakeMint, RedemptionError, type Redeemed } from './mint.ts';
  * `authorize` runs before the work and reserves; `settle` or `fail` runs after it, exactly once.
  */
 
-export type Payer =
-  | { mode: 'bearer'; account: Account; reservation: Reservation }
-  | { mode: 'xcashu'; token: string; redeemed: Redeemed; reserved: number };
+export type Payer = { mode: 'bearer'; account: Account; reservation: Reservation } | { mode: 'xcashu'; token: string; redeemed: Redeemed; reserved: number };
 
 export interface Settlement {
   charged: number;
@@ -44,14 +42,26 @@ function header(value: string | string[] | undefined): string | undefined {
 export const authErrors = {
   unauthorized: () => new NodeError(401, { family: 'http_exception', detail: 'Unauthorized' }),
   missingKey: () =>
-    new NodeError(401, { family: 'http_exception', detail: { error: { message: 'API key or Cashu token required', type: 'invalid_request_error', code: 'missing_api_key' } } }),
+    new NodeError(401, {
+      family: 'http_exception',
+      detail: { error: { message: 'API key or Cashu token required', type: 'invalid_request_error', code: 'missing_api_key' } },
+    }),
   invalidKey: () =>
     new NodeError(401, {
       family: 'http_exception',
-      detail: { error: { message: "Invalid API key format. Expected an 'sk-...' API key or a 'cashu...' token.", type: 'invalid_request_error', code: 'invalid_api_key' } },
+      detail: {
+        error: {
+          message: "Invalid API key format. Expected an 'sk-...' API key or a 'cashu...' token.",
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
+      },
     }),
   keyExpired: () =>
-    new NodeError(403, { family: 'http_exception', detail: { error: { message: 'API key has expired (validity date reached).', type: 'invalid_request_error', code: 'key_expired' } } }),
+    new NodeError(403, {
+      family: 'http_exception',
+      detail: { error: { message: 'API key has expired (validity date reached).', type: 'invalid_request_error', code: 'key_expired' } },
+    }),
   insufficientForModel: (required: number, available: number) =>
     new NodeError(402, {
       family: 'http_exception',
@@ -67,7 +77,13 @@ export const authErrors = {
   insufficientAtReservation: (required: number, available: number) =>
     new NodeError(402, {
       family: 'http_exception',
-      detail: { error: { message: `Insufficient balance: ${required} mSats required. ${available} available.`, type: 'insufficient_quota', code: 'insufficient_balance' } },
+      detail: {
+        error: {
+          message: `Insufficient balance: ${required} mSats required. ${available} available.`,
+          type: 'insufficient_quota',
+          code: 'insufficient_balance',
+        },
+      },
     }),
   xcashuUndecodable: () => new NodeError(401, { family: 'http_exception', detail: 'Invalid authentication token format' }),
   xcashuTooSmall: (required: number, model: string) =>
