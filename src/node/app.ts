@@ -26,8 +26,7 @@ export interface AppOptions {
 }
 
 /** Response headers browsers may read, as real nodes expose them. */
-const EXPOSED_HEADERS =
-  'x-routstr-request-id, x-cashu, x-routstr-cost-msats, x-routstr-cost-usd, x-routstr-input-cost-msats, x-routstr-output-cost-msats';
+const EXPOSED_HEADERS = 'x-routstr-request-id, x-cashu, x-routstr-cost-msats, x-routstr-cost-usd, x-routstr-input-cost-msats, x-routstr-output-cost-msats';
 
 /** The API surface, mounted at `/v1` and at the root, as real nodes answer both. */
 async function apiRoutes(app: FastifyInstance, { context }: RouteOptions): Promise<void> {
@@ -86,7 +85,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const nodeError = toNodeError(err, bodyLimit);
     if (nodeError.status >= 500) request.log.error(err);
     const version = options.context().scenario.node.version;
-    return reply.code(nodeError.status).headers(nodeError.headers).send(renderError(nodeError, request.id, version));
+    return reply
+      .code(nodeError.status)
+      .headers(nodeError.headers)
+      .send(renderError(nodeError, request.id, version));
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -106,7 +106,12 @@ function childNode(node: unknown, step: string | number): unknown {
 }
 
 function pointerToPath(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function describeSchemaError(e: ErrorObject): { message: string; key?: string } {
@@ -149,7 +154,8 @@ function duplicateProblems(source: ParsedSource, section: 'models' | 'keys', fie
   const problems: ScenarioProblem[] = [];
   items.forEach((item: Record<string, unknown>, i) => {
     const value = String(item[field]).toLowerCase();
-    if (seen.has(value)) problems.push({ file: source.label, ...source.locate([section, i, field]), message: `duplicate ${section.slice(0, -1)} ${field} "${item[field]}"` });
+    if (seen.has(value))
+      problems.push({ file: source.label, ...source.locate([section, i, field]), message: `duplicate ${section.slice(0, -1)} ${field} "${item[field]}"` });
     seen.add(value);
   });
   return problems;
@@ -166,13 +172,15 @@ function ruleProblems(source: ParsedSource): ScenarioProblem[] {
     if (fault) {
       const allowed = FAULT_PARAMETERS[String(fault.type)] ?? [];
       for (const key of Object.keys(fault)) {
-        if (key !== 'type' && !allowed.includes(key)) at(['rules', i, 'fault'], `fault type "${String(fault.type)}" takes no "${key}" (it takes: ${allowed.join(', ') || 'nothing'})`, key);
+        if (key !== 'type' && !allowed.includes(key))
+          at(['rules', i, 'fault'], `fault type "${String(fault.type)}" takes no "${key}" (it takes: ${allowed.join(', ') || 'nothing'})`, key);
       }
     }
     if (fault && rule.reply) at(['rules', i], 'a rule has either a reply or a fault, not both', 'fault');
     const when = (rule.when ?? {}) as Record<string, unknown>;
     const texts: [(string | number)[], unknown][] = ['path', 'method', 'model', 'key', 'message', 'system'].map((k) => [['rules', i, 'when', k], when[k]]);
-    for (const [name, value] of Object.entries((when.header as Record<string, unknown> | undefined) ?? {})) texts.push([['rules', i, 'when', 'header', name], value]);
+    for (const [name, value] of Object.entries((when.header as Record<string, unknown> | undefined) ?? {}))
+      texts.push([['rules', i, 'when', 'header', name], value]);
     for (const [path, value] of texts) {
       if (typeof value !== 'string') continue;
       try {
