@@ -10,8 +10,23 @@ import type { Settlement } from '../payment/payments.ts';
 
 type Body = Record<string, unknown> & { usage?: Record<string, unknown> };
 
+/** Written out field by field: spreading CostData showed up in the throughput profile. */
 function fullCost(cost: CostData, remaining: number) {
-  return { ...cost, sats_cost: Math.floor(cost.total_msats / 1000), remaining_balance_msats: remaining };
+  return {
+    base_msats: cost.base_msats,
+    input_msats: cost.input_msats,
+    output_msats: cost.output_msats,
+    total_msats: cost.total_msats,
+    total_usd: cost.total_usd,
+    input_tokens: cost.input_tokens,
+    output_tokens: cost.output_tokens,
+    cache_read_input_tokens: cost.cache_read_input_tokens,
+    cache_creation_input_tokens: cost.cache_creation_input_tokens,
+    cache_read_msats: cost.cache_read_msats,
+    cache_creation_msats: cost.cache_creation_msats,
+    sats_cost: Math.floor(cost.total_msats / 1000),
+    remaining_balance_msats: remaining,
+  };
 }
 
 /** Non-streaming Bearer and X-Cashu responses. */
@@ -24,7 +39,7 @@ export function addCostToBody(body: Body, cost: CostData, settlement: Settlement
   if (settlement.remainingBalance === undefined) return body;
   const full = fullCost(cost, settlement.remainingBalance);
   body.metadata = { ...((body.metadata as object | undefined) ?? {}), routstr: { cost: full } };
-  body.cost = { ...full };
+  body.cost = fullCost(cost, settlement.remainingBalance);
   return body;
 }
 

@@ -97,6 +97,7 @@ const replySchema = {
     },
     finish_reason: { enum: ['stop', 'length', 'tool_calls', 'content_filter'] },
     usage: { type: 'object', additionalProperties: false, properties: { prompt_tokens: nonNegativeInt, completion_tokens: nonNegativeInt } },
+    embedding: { type: 'array', items: { type: 'number' }, minItems: 1, maxItems: 16384 },
     delay_ms: nonNegativeInt,
     stream: { type: 'object', additionalProperties: false, properties: streamPacing },
   },

@@ -109,6 +109,8 @@ export interface ReplySpec {
   tool_calls?: { name: string; arguments?: unknown }[];
   finish_reason?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
   usage?: { prompt_tokens?: number; completion_tokens?: number };
+  /** Embeddings: this vector for every input (cut to `dimensions` when the request asks for fewer). */
+  embedding?: number[];
   /** Delay before answering, in ms. */
   delay_ms?: number;
   stream?: Partial<Pick<StreamSpec, 'ttft_ms' | 'tokens_per_second' | 'chunk_tokens' | 'jitter'>>;

@@ -96,11 +96,17 @@ function joinLogprobs(a: LegacyLogprobs, b: LegacyLogprobs): LegacyLogprobs {
   };
 }
 
-function planChoices(req: CompletionsRequest, promptTexts: string[], seed: (prompt: string, k: number) => number, tokenizer: Tokenizer): CompletionChoice[] {
+function planChoices(
+  req: CompletionsRequest,
+  promptTexts: string[],
+  seed: (prompt: string, k: number) => number,
+  tokenizer: Tokenizer,
+  scripted?: string,
+): CompletionChoice[] {
   const choices: CompletionChoice[] = [];
   promptTexts.forEach((prompt, p) => {
     for (let k = 0; k < req.n; k++) {
-      let text = continuation(new Rng(seed(prompt, k)), prompt);
+      let text = scripted ?? continuation(new Rng(seed(prompt, k)), prompt);
       let finishReason: CompletionChoice['finishReason'] = 'stop';
       for (const stop of req.stop) {
         const at = text.indexOf(stop);
@@ -142,7 +148,7 @@ export async function completionRoutes(app: FastifyInstance, opts: RouteOptions)
       }
 
       const seed = (prompt: string, k: number) => hashSeed(ctx.scenario.seed, model.id, prompt, req.suffix, req.temperature, req.seed, k);
-      const choices = planChoices(req, promptTexts, seed, tokenizer);
+      const choices = planChoices(req, promptTexts, seed, tokenizer, request.mock?.reply?.content);
       const completionTokens = choices.reduce((sum, c) => sum + c.pieces.length, 0);
       const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
       const base = {

@@ -23,6 +23,12 @@ export async function embeddingRoutes(app: FastifyInstance, opts: RouteOptions):
     } catch (err) {
       throw failedPayment(ctx.payments, payer, err);
     }
+    const usageOverride = request.mock?.reply?.usage?.prompt_tokens;
+    if (usageOverride !== undefined) {
+      promptTokens = usageOverride;
+      response.usage.prompt_tokens = usageOverride;
+      response.usage.total_tokens = usageOverride;
+    }
     const cost = costFromUsage(model, promptTokens, 0, ctx.scenario.btc_usd);
     const settlement = ctx.payments.settle(payer, cost);
     if (request.journalEntry) request.journalEntry.cost_msats = settlement.charged;
@@ -45,7 +51,8 @@ export async function embeddingRoutes(app: FastifyInstance, opts: RouteOptions):
           );
         }
         promptTokens += tokens;
-        const vector = embedText(text, req.dimensions, salt);
+        const scripted = request.mock?.reply?.embedding;
+        const vector = scripted ? Float32Array.from(scripted.slice(0, req.dimensions)) : embedText(text, req.dimensions, salt);
         return { object: 'embedding', index, embedding: req.encodingFormat === 'base64' ? embeddingToBase64(vector) : Array.from(vector) };
       });
       return { object: 'list', data, model: model.id, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } };
