@@ -29,13 +29,17 @@ function fullCost(cost: CostData, remaining: number) {
   };
 }
 
+/** The `usage` fields every paid response carries, Bearer or X-Cashu, streamed or not. */
+function addUsageCost(target: Body, cost: CostData, settlement: Settlement): void {
+  if (!target.usage) return;
+  target.usage.cost = usageCostObject(cost);
+  target.usage.cost_sats = Math.floor(cost.total_msats / 1000);
+  if (settlement.remainingBalance !== undefined) target.usage.remaining_balance_msats = settlement.remainingBalance;
+}
+
 /** Non-streaming Bearer and X-Cashu responses. */
 export function addCostToBody(body: Body, cost: CostData, settlement: Settlement): Body {
-  if (body.usage) {
-    body.usage.cost = usageCostObject(cost);
-    body.usage.cost_sats = Math.floor(cost.total_msats / 1000);
-    if (settlement.remainingBalance !== undefined) body.usage.remaining_balance_msats = settlement.remainingBalance;
-  }
+  addUsageCost(body, cost, settlement);
   if (settlement.remainingBalance === undefined) return body;
   const full = fullCost(cost, settlement.remainingBalance);
   body.metadata = { ...((body.metadata as object | undefined) ?? {}), routstr: { cost: full } };
@@ -45,11 +49,7 @@ export function addCostToBody(body: Body, cost: CostData, settlement: Settlement
 
 /** The final `choices: []` chunk of a streamed Bearer chat, with everything a Routstr client reads. */
 export function addCostToUsageChunk(chunk: Body, cost: CostData, settlement: Settlement): Body {
-  if (chunk.usage) {
-    chunk.usage.cost = usageCostObject(cost);
-    chunk.usage.cost_sats = Math.floor(cost.total_msats / 1000);
-    if (settlement.remainingBalance !== undefined) chunk.usage.remaining_balance_msats = settlement.remainingBalance;
-  }
+  addUsageCost(chunk, cost, settlement);
   if (settlement.remainingBalance === undefined) return chunk;
   const sats = Math.floor(cost.total_msats / 1000);
   chunk.cost = fullCost(cost, settlement.remainingBalance);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeToken, mintToken } from '../../src/payment/cashu.ts';
 import type { MockNode } from '../../src/index.ts';
-import { type TestNode, sseData, startTestNode } from '../helpers/node.ts';
+import { type Json, type JsonReply as Reply, type TestNode, callNode, sseData, startTestNode } from '../helpers/node.ts';
 
 /**
  * The ledger under pressure: hundreds of concurrent requests against a real listening node, and
@@ -10,30 +10,7 @@ import { type TestNode, sseData, startTestNode } from '../helpers/node.ts';
  * outcomes and the books.
  */
 
-type Json = Record<string, any>;
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: Json;
-  text: string;
-}
-
-async function call(node: MockNode, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
-  const res = await fetch(`${node.origin}${path}`, {
-    method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'),
-    headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-  });
-  const text = await res.text();
-  let body: Json = {};
-  try {
-    body = JSON.parse(text) as Json;
-  } catch {
-    // SSE
-  }
-  return { status: res.status, headers: res.headers, body, text };
-}
+const call = callNode;
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const keyFor = (token: string) => `sk-${createHash('sha256').update(token, 'utf8').digest('hex')}`;

@@ -3,7 +3,7 @@ import OpenAI, { APIError, AuthenticationError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeToken, mintToken } from '../../src/payment/cashu.ts';
 import type { MockNode } from '../../src/index.ts';
-import { type TestNode, sseData, startTestNode } from '../helpers/node.ts';
+import { type Json, type JsonReply as Reply, type TestNode, callNode, sseData, startTestNode } from '../helpers/node.ts';
 
 /**
  * Payments end to end, against a real listening node: Bearer keys and Cashu tokens, the account
@@ -95,31 +95,7 @@ function formatted(msats: number): string {
 // HTTP helpers
 // ---------------------------------------------------------------------------------------------
 
-type Json = Record<string, any>;
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: Json;
-  text: string;
-}
-
-async function call(node: MockNode, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
-  const headers: Record<string, string> = { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers };
-  const res = await fetch(`${node.origin}${path}`, {
-    method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'),
-    headers,
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-  });
-  const text = await res.text();
-  let body: Json = {};
-  try {
-    body = JSON.parse(text) as Json;
-  } catch {
-    // not JSON (SSE); the text is kept
-  }
-  return { status: res.status, headers: res.headers, body, text };
-}
+const call = callNode;
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const chat = (node: MockNode, body: Json, headers: Record<string, string>) =>

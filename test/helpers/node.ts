@@ -11,7 +11,10 @@ export interface TestNode {
 }
 
 /** A mock node on a free loopback port with the default scenario (or the overrides given), and an SDK client for it. */
-export async function startTestNode(scenario: Record<string, unknown> = {}, clientOptions: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}): Promise<TestNode> {
+export async function startTestNode(
+  scenario: Record<string, unknown> = {},
+  clientOptions: Partial<ConstructorParameters<typeof OpenAI>[0]> = {},
+): Promise<TestNode> {
   const node = await startMockNode({ port: 0, scenario: { version: 1, stream: FAST_STREAM, ...scenario } });
   const client = new OpenAI({ apiKey: 'sk-test', baseURL: node.url, maxRetries: 0, ...clientOptions });
   return { node, client, close: () => node.close() };
@@ -24,7 +27,10 @@ export function sseData(raw: string): string[] {
     .filter((block) => block.trim() !== '')
     .map((block) => {
       const lines = block.split('\n');
-      return lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      return lines
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
     });
 }
 
@@ -34,4 +40,35 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
     headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface JsonReply {
+  status: number;
+  headers: Headers;
+  /** The parsed body, or {} when it is not JSON (an SSE stream); `text` has it raw. */
+  body: Json;
+  text: string;
+}
+
+/** A raw request to a node path (e.g. `/v1/balance/info`), JSON in and out. */
+export async function callNode(
+  node: MockNode,
+  path: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<JsonReply> {
+  const res = await fetch(`${node.origin}${path}`, {
+    method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'),
+    headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  const text = await res.text();
+  let body: Json = {};
+  try {
+    body = JSON.parse(text) as Json;
+  } catch {
+    // not JSON (an SSE stream); the text is kept
+  }
+  return { status: res.status, headers: res.headers, body, text };
 }
