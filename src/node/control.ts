@@ -1,10 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { isIPv4 } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ScenarioError, type ScenarioInput, lintScenario } from '../scenario/loader.ts';
+import { normalisePath } from '../scenario/rules.ts';
 import type { FaultSpec, Scenario, WhenSpec } from '../scenario/types.ts';
 import { RawBody } from './body.ts';
 import type { NodeContext } from './context.ts';
-import type { Journal, JournalFilter } from './journal.ts';
+import type { Journal, JournalEntry, JournalFilter } from './journal.ts';
 
 /**
  * The control plane under /__mock/: journal, reset, scenario loading, funded keys and queued
@@ -22,9 +24,16 @@ export interface ControlOptions {
   controlToken?: string;
 }
 
-function isLoopback(address: string | undefined): boolean {
+/**
+ * True for a peer address in 127.0.0.0/8 or ::1, as Node reports them (IPv4-mapped IPv6 included,
+ * e.g. `::ffff:127.0.0.1` on a dual-stack socket). Anything else, or anything malformed, is not.
+ */
+export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+  const lower = address.toLowerCase();
+  if (lower === '::1' || lower === '0:0:0:0:0:0:0:1') return true;
+  const v4 = lower.startsWith('::ffff:') ? lower.slice(7) : lower;
+  return isIPv4(v4) && v4.split('.')[0] === '127';
 }
 
 function tokenMatches(given: string | undefined, expected: string): boolean {
@@ -41,12 +50,78 @@ function presentedToken(request: FastifyRequest): string | undefined {
   return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
 }
 
-const problem = (status: number, message: string, extra: Record<string, unknown> = {}) => ({ status, body: { error: { message, type: 'control_error', ...extra } } });
+const problem = (status: number, message: string, extra: Record<string, unknown> = {}) => ({
+  status,
+  body: { error: { message, type: 'control_error', ...extra } },
+});
 
 function scenarioInputOf(body: unknown): ScenarioInput | undefined {
-  if (body instanceof RawBody) return body.bytes.toString('utf8');
+  if (body instanceof RawBody) {
+    // Always YAML text: a one-line body must never be taken for a file path or a scenario name.
+    const text = body.bytes.toString('utf8');
+    return text.includes('\n') ? text : `${text}\n`;
+  }
   if (body && typeof body === 'object' && !Array.isArray(body)) return body as Record<string, unknown>;
   return undefined;
+}
+
+/** A JSON object body (also when sent under another content type), `{}` for none, undefined for anything else. */
+function objectBody(body: unknown): Record<string, unknown> | undefined {
+  if (body === undefined || body === null) return {};
+  if (body instanceof RawBody) {
+    const text = body.bytes.toString('utf8').trim();
+    if (text === '') return {};
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  }
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+}
+
+/** `since` as an ISO time or epoch milliseconds, normalised to the journal's ISO form. */
+function isoTime(value: string): string | undefined {
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+type JournalQuery = { filter: JournalFilter; path?: string; limit?: number };
+
+/** The journal's query string, checked; a message for the first bad parameter. */
+function journalQuery(q: Record<string, string | undefined>): JournalQuery | string {
+  const filter: JournalFilter = {
+    ...(q.method ? { method: q.method } : {}),
+    ...(q.model ? { model: q.model } : {}),
+    ...(q.rule ? { rule: q.rule } : {}),
+    ...(q.fault ? { fault: q.fault } : {}),
+  };
+  if (q.status) {
+    const status = Number(q.status);
+    if (!Number.isInteger(status)) return `status must be an HTTP status code (0 for requests that got no response), not "${q.status}"`;
+    filter.status = status;
+  }
+  if (q.since) {
+    const since = isoTime(q.since);
+    if (!since) return `since must be an ISO time or epoch milliseconds, not "${q.since}"`;
+    filter.since = since;
+  }
+  let limit: number | undefined;
+  if (q.limit) {
+    limit = Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1) return `limit must be a positive integer, not "${q.limit}"`;
+  }
+  return { filter, ...(q.path ? { path: q.path } : {}), ...(limit !== undefined ? { limit } : {}) };
+}
+
+/** Entries matching the query; `path` matches with or without the `/v1` prefix; `limit` keeps the newest. */
+function queryJournal(journal: Journal, query: JournalQuery): JournalEntry[] {
+  let entries = journal.list(query.filter);
+  if (query.path !== undefined) {
+    const wanted = normalisePath(query.path);
+    entries = entries.filter((e) => normalisePath(e.path) === wanted);
+  }
+  return query.limit !== undefined ? entries.slice(-query.limit) : entries;
 }
 
 /** A queued fault is checked exactly like a scenario rule, so the same mistakes get the same messages. */
@@ -71,19 +146,13 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlOptions):
 
   app.get('/health', async () => ({ ok: true }));
 
-  app.get<{ Querystring: Record<string, string> }>('/journal', async (request) => {
-    const q = request.query;
-    const filter: JournalFilter = {
-      ...(q.path ? { path: q.path } : {}),
-      ...(q.method ? { method: q.method } : {}),
-      ...(q.model ? { model: q.model } : {}),
-      ...(q.rule ? { rule: q.rule } : {}),
-      ...(q.fault ? { fault: q.fault } : {}),
-      ...(q.status ? { status: Number(q.status) } : {}),
-      ...(q.since ? { since: q.since } : {}),
-      ...(q.limit ? { limit: Number(q.limit) } : {}),
-    };
-    return { entries: opts.journal.list(filter) };
+  app.get<{ Querystring: Record<string, string | undefined> }>('/journal', async (request, reply) => {
+    const query = journalQuery(request.query);
+    if (typeof query === 'string') {
+      const p = problem(400, query);
+      return reply.code(p.status).send(p.body);
+    }
+    return { entries: queryJournal(opts.journal, query) };
   });
   app.delete('/journal', async () => {
     opts.journal.clear();
@@ -114,20 +183,29 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlOptions):
   });
 
   app.post('/keys', async (request, reply) => {
-    const body = (request.body && typeof request.body === 'object' ? request.body : {}) as { key?: unknown; balance_msats?: unknown };
-    const balance = body.balance_msats ?? 0;
-    if (typeof balance !== 'number' || !Number.isInteger(balance) || balance < 0) {
-      const p = problem(400, 'balance_msats must be a non-negative integer (millisats)');
+    const body = objectBody(request.body);
+    const refuse = (message: string) => {
+      const p = problem(400, message);
       return reply.code(p.status).send(p.body);
+    };
+    if (body === undefined) return refuse('send a JSON object: {"key"?: "sk-…", "balance_msats": N}');
+    const balance = body.balance_msats ?? 0;
+    if (typeof balance !== 'number' || !Number.isSafeInteger(balance) || balance < 0) return refuse('balance_msats must be a non-negative integer (millisats)');
+    if (body.key !== undefined && (typeof body.key !== 'string' || !/^sk-\S+$/.test(body.key))) {
+      return refuse('key must be an API key of the form "sk-…" (leave it out to get a random one)');
     }
-    const key = typeof body.key === 'string' && body.key.startsWith('sk-') ? body.key : `sk-${randomBytes(32).toString('hex')}`;
+    const key = typeof body.key === 'string' ? body.key : `sk-${randomBytes(32).toString('hex')}`;
     opts.context().payments.ledger.addFunded(key, balance);
     return { key, balance_msats: balance };
   });
 
   app.get('/faults', async () => ({ queued: opts.context().queuedFaults() }));
   app.post('/faults', async (request, reply) => {
-    const body = (request.body && typeof request.body === 'object' ? request.body : {}) as { fault?: unknown; count?: unknown; when?: unknown };
+    const body = objectBody(request.body);
+    if (body === undefined) {
+      const p = problem(400, 'send a JSON object: {"fault": {"type": …}, "count"?: N, "when"?: {…}}');
+      return reply.code(p.status).send(p.body);
+    }
     const problems = queuedFaultProblems(body.fault, body.when);
     const count = body.count ?? 1;
     if (problems.length > 0 || typeof count !== 'number' || !Number.isInteger(count) || count < 1) {

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { reservationMsats } from '../payment/billing.ts';
 import { authErrors } from '../payment/payments.ts';
+import { normalisePath } from '../scenario/rules.ts';
 import type { FaultSpec } from '../scenario/types.ts';
 import type { NodeContext } from './context.ts';
 import { NodeError, invalidModel, renderError } from './errors.ts';
@@ -13,17 +14,49 @@ import type { StreamFault } from './sse-writer.ts';
  * charged: these run before payment, and stream faults release the reservation.
  */
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits `ms`, or less when the client goes away first. Resolves true when the client is gone: the
+ * request must then not be answered (nor charged). The response's `close` is the signal: the
+ * request object itself counts as destroyed as soon as its body has been read.
+ */
+export function waitForClient(reply: FastifyReply, ms: number): Promise<boolean> {
+  const res = reply.raw;
+  if (res.destroyed || res.socket?.destroyed) return Promise.resolve(true);
+  return new Promise<boolean>((resolve) => {
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      res.off('close', onClose);
+      resolve(res.destroyed || res.socket?.destroyed === true);
+    }, ms);
+    res.once('close', onClose);
+  });
+}
 
+/** Paths whose routes stream (and so apply stream faults themselves); elsewhere every fault acts before the headers. */
+const STREAMING_PATHS = new Set(['/chat/completions', '/completions']);
+
+/** OpenAI's duration format in rate-limit headers and messages: `20ms`, `1.5s`. */
+function duration(seconds: number): string {
+  return seconds < 1 ? `${Math.round(seconds * 1000)}ms` : `${seconds}s`;
+}
+
+/**
+ * The upstream 429. The wait is `retry_after_s`, else `retry_after_ms`, else 1 s; `Retry-After` is
+ * its whole seconds rounded up, so `retry_after_ms: 0` (which SDK 6.49 reads as "no retry-after-ms")
+ * still means "retry at once" and not "wait a second".
+ */
 export function rateLimitError(fault: FaultSpec, model: string): NodeError {
-  const retryAfter = fault.retry_after_s ?? 1;
+  const retryAfter = fault.retry_after_s ?? (fault.retry_after_ms !== undefined ? fault.retry_after_ms / 1000 : 1);
   const message =
-    fault.message ?? `Rate limit reached for ${model} on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${retryAfter}s.`;
+    fault.message ?? `Rate limit reached for ${model} on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${duration(retryAfter)}.`;
   const headers: Record<string, string> = {
     'retry-after': String(Math.max(0, Math.ceil(retryAfter))),
     'x-ratelimit-limit-requests': '3',
     'x-ratelimit-remaining-requests': '0',
-    'x-ratelimit-reset-requests': `${retryAfter}s`,
+    'x-ratelimit-reset-requests': duration(retryAfter),
     ...(fault.retry_after_ms !== undefined ? { 'retry-after-ms': String(fault.retry_after_ms) } : {}),
     ...fault.headers,
   };
@@ -36,7 +69,17 @@ export function rateLimitError(fault: FaultSpec, model: string): NodeError {
         type: 'rate_limit_error',
         param: null,
         code: 'UPSTREAM_RATE_LIMIT',
-        details: { code: 'UPSTREAM_RATE_LIMIT', message, model, limit_name: 'requests', metric: 'RPM', limit: 3, used: 3, requested: 1, retry_after_seconds: retryAfter },
+        details: {
+          code: 'UPSTREAM_RATE_LIMIT',
+          message,
+          model,
+          limit_name: 'requests',
+          metric: 'RPM',
+          limit: 3,
+          used: 3,
+          requested: 1,
+          retry_after_seconds: retryAfter,
+        },
       },
     },
     headers,
@@ -101,10 +144,13 @@ export async function applyFaultBeforeHeaders(
   body: Record<string, unknown> | undefined,
   streaming: boolean,
 ): Promise<boolean> {
-  if (streamFaultOf(fault, streaming)) return false;
+  if (streamFaultOf(fault, streaming && STREAMING_PATHS.has(normalisePath(request.url)))) return false;
   const model = typeof body?.model === 'string' ? body.model : 'unknown';
   const send = (err: NodeError) => {
-    reply.code(err.status).headers(err.headers).send(renderError(err, request.id, ctx.scenario.node.version));
+    reply
+      .code(err.status)
+      .headers(err.headers)
+      .send(renderError(err, request.id, ctx.scenario.node.version));
     return true;
   };
   switch (fault.type) {
@@ -132,8 +178,13 @@ export async function applyFaultBeforeHeaders(
       return true;
     case 'timeout':
       if (fault.mode === 'delay') {
-        await sleep(fault.delay_ms ?? 1000);
-        return request.raw.destroyed;
+        // When the client gave up during the delay, nobody is left to answer (or to charge): the
+        // hijack keeps fastify from running the route. Otherwise the route goes on, late.
+        if (await waitForClient(reply, fault.delay_ms ?? 1000)) {
+          reply.hijack();
+          return true;
+        }
+        return false;
       }
       reply.hijack();
       // Never answer; the socket closes when the client gives up (or the node shuts down).

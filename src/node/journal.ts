@@ -34,7 +34,8 @@ export interface JournalFilter {
 /** `sk-abcd…wxyz` or `cashuB…(212 chars)`: enough to tell keys apart, never enough to spend one. */
 export function redactCredential(value: string): string {
   if (value.startsWith('cashu')) return `${value.slice(0, 6)}…(${value.length} chars)`;
-  if (value.length <= 10) return `${value.slice(0, 3)}…`;
+  // Short keys would be nearly whole with a head and a tail: show only the prefix and the length.
+  if (value.length < 24) return `${value.slice(0, 3)}…(${value.length} chars)`;
   return `${value.slice(0, 7)}…${value.slice(-4)}`;
 }
 

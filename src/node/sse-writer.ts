@@ -36,9 +36,36 @@ function malformedFrame(data: string): string {
 }
 
 /**
+ * Where a fault fires at the latest: before the first event rendered when due (the cost chunk,
+ * whose rendering settles the request), else before the last event (`[DONE]`).
+ */
+function latestFaultIndex(events: readonly SseEvent[]): number {
+  const deferred = events.findIndex((e) => typeof e.data === 'function');
+  return deferred >= 0 ? deferred : events.length - 1;
+}
+
+/**
+ * Resolves once everything written so far has been handed to the kernel, so that destroying the
+ * socket right after does not discard it (a disconnect "after 3 chunks" must deliver 3 chunks).
+ * An empty write on the socket completes after every write queued before it.
+ */
+function flushed(res: FastifyReply['raw']): Promise<void> {
+  const socket = res.socket;
+  if (!socket || socket.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    socket.write('', () => resolve());
+  });
+}
+
+/**
  * Writes events on their schedule. Times are absolute offsets from the start, so timer lateness
  * does not add up over a long stream; events due together go out in one write. Stops early, and
  * says so, when the client goes away or a fault ends the stream.
+ *
+ * A fault fires before event `afterChunks`, and at the latest before the cost chunk (or `[DONE]`),
+ * so a fault set further out than a short answer reaches still happens, and still costs nothing.
+ * Every fault but a pause ends the stream with the outcome `faulted` (the caller releases the
+ * reservation instead of charging).
  */
 export async function writeSse(reply: FastifyReply, events: readonly SseEvent[], fault?: StreamFault): Promise<StreamOutcome> {
   reply.hijack();
@@ -47,10 +74,14 @@ export async function writeSse(reply: FastifyReply, events: readonly SseEvent[],
   res.on('close', () => {
     closed = !res.writableFinished;
   });
+  // The headers go out with the first chunk, as from uvicorn (real nodes).
   res.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), ...SSE_HEADERS });
+  const faultAt = fault ? Math.max(0, Math.min(fault.afterChunks, latestFaultIndex(events))) : -1;
   let start = performance.now();
   let i = 0;
+  let wrote = false;
   const flush = async (text: string) => {
+    if (text) wrote = true;
     if (text && !res.write(text)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
   };
   while (i < events.length) {
@@ -60,14 +91,15 @@ export async function writeSse(reply: FastifyReply, events: readonly SseEvent[],
     const now = performance.now() - start;
     let batch = '';
     while (i < events.length && events[i]!.at <= now + 1) {
-      if (fault && i === fault.afterChunks) {
+      if (fault && i === faultAt) {
         await flush(batch);
         batch = '';
+        // A fault mid-stream comes after the headers, even at chunk 0.
+        if (!wrote) res.flushHeaders();
         const ended = await applyFault(res, fault, events[i]!);
         if (ended) return ended;
-        // A pause shifts the rest of the schedule; a malformed frame replaces the event it broke.
+        // Only a pause lets the stream go on; it shifts the rest of the schedule.
         if (fault.kind === 'pause') start += fault.delayMs;
-        if (fault.kind === 'malformed') i++;
         fault = undefined;
         break;
       }
@@ -77,7 +109,6 @@ export async function writeSse(reply: FastifyReply, events: readonly SseEvent[],
     await flush(batch);
   }
   res.end();
-  // A fault due after the last event never fired: the stream completed.
   return closed ? 'client_closed' : 'completed';
 }
 
@@ -85,19 +116,24 @@ export async function writeSse(reply: FastifyReply, events: readonly SseEvent[],
 async function applyFault(res: FastifyReply['raw'], fault: StreamFault, event: SseEvent): Promise<StreamOutcome | undefined> {
   switch (fault.kind) {
     case 'disconnect':
+      // Deliver what was sent, then drop the connection without ending the chunked body.
+      await flushed(res);
       res.destroy();
       return 'faulted';
     case 'stall':
       // Headers and some chunks are out; now nothing more, until the client gives up.
-      await new Promise<void>((resolve) => res.once('close', resolve));
+      if (!res.destroyed) await new Promise<void>((resolve) => res.once('close', resolve));
       return 'faulted';
     case 'error':
       res.end(`data: ${JSON.stringify(fault.body)}\n\n`);
       return 'faulted';
     case 'malformed': {
-      const data = typeof event.data === 'function' ? event.data() : event.data;
-      res.write(malformedFrame(data));
-      return undefined;
+      // The broken frame ends the stream, as a proxy that truncates would leave it: the client
+      // cannot read past it (the SDK throws), so nothing after it is sent or charged. A deferred
+      // event is never rendered here: rendering the cost chunk would settle the request.
+      const data = typeof event.data === 'function' ? '{"object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":0}}' : event.data;
+      res.end(malformedFrame(data));
+      return 'faulted';
     }
     case 'pause':
       await sleep(fault.delayMs);

@@ -111,8 +111,8 @@ export class RuleEngine {
   private readonly rules: CompiledRule[];
   /** Requests that met a rule's conditions, per rule and counter bucket. */
   private readonly seen = new Map<string, number>();
-  /** Times each rule fired, for `times`. */
-  private readonly fired: number[];
+  /** Times each rule fired, per rule and counter bucket, for `times`. */
+  private readonly fired = new Map<string, number>();
 
   constructor(
     rules: readonly RuleSpec[],
@@ -120,23 +120,24 @@ export class RuleEngine {
     private readonly startedAt: number,
   ) {
     this.rules = rules.map((spec, index) => ({ index, name: spec.name ?? `rule ${index + 1}`, spec, matches: compileWhen(spec.when) }));
-    this.fired = rules.map(() => 0);
   }
 
   /** The first rule that matches and fires for this request, counting it. */
   decide(facts: RequestFacts, now: number): FiredRule | undefined {
     for (const rule of this.rules) {
       const { spec } = rule;
-      if (spec.times !== undefined && this.fired[rule.index]! >= spec.times) continue;
       if (!rule.matches(facts)) continue;
       if (!this.inWindow(spec.when, now)) continue;
+      // Counters and `times` are kept per bucket: with `per: session` each test session gets its own.
       const bucket = `${rule.index}|${this.bucketOf(spec, facts)}`;
+      const fired = this.fired.get(bucket) ?? 0;
+      if (spec.times !== undefined && fired >= spec.times) continue;
       const count = (this.seen.get(bucket) ?? 0) + 1;
       this.seen.set(bucket, count);
       if (!countMatches(spec.when?.nth, count)) continue;
       const p = spec.when?.probability;
       if (p !== undefined && !new Rng(hashSeed(this.seed, 'probability', bucket, count)).chance(p)) continue;
-      this.fired[rule.index]! += 1;
+      this.fired.set(bucket, fired + 1);
       return { index: rule.index, name: rule.name, ...(spec.fault ? { fault: spec.fault } : {}), ...(spec.reply ? { reply: spec.reply } : {}) };
     }
     return undefined;
