@@ -1,9 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimiter, type Refusal, formatReset } from '../limits/rate-limiter.ts';
 import type { FiredRule } from '../scenario/rules.ts';
-import { requestFacts } from '../scenario/rules.ts';
+import { normalisePath, requestFacts } from '../scenario/rules.ts';
 import { RawBody } from './body.ts';
 import type { NodeContext } from './context.ts';
-import { applyFaultBeforeHeaders } from './faults.ts';
+import { renderError } from './errors.ts';
+import { applyFaultBeforeHeaders, rateLimitError, waitForClient } from './faults.ts';
 import { type Journal, type JournalEntry, redactCredential } from './journal.ts';
 
 declare module 'fastify' {
@@ -12,12 +14,86 @@ declare module 'fastify' {
     mock: FiredRule | null;
     /** This request's journal entry; routes add the cost. */
     journalEntry: JournalEntry | null;
+    /**
+     * The token usage of a settled response; routes that settle set it, and the rate limiter
+     * counts it against the key's `tpm` once the response is over.
+     */
+    settledUsage: { prompt_tokens: number; completion_tokens: number } | null;
   }
 }
 
 export const CONTROL_PREFIX = '/__mock';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The model endpoints a scenario's `limits` apply to (account, model list and control calls are never limited). */
+const LIMITED_PATHS = new Set([
+  '/chat/completions',
+  '/completions',
+  '/embeddings',
+  '/images/generations',
+  '/audio/transcriptions',
+  '/audio/translations',
+  '/audio/speech',
+]);
+
+/**
+ * The rate limiter of a context, created on first use from `scenario.limits`. Keyed by the context
+ * object, so a scenario load or reset (which swaps the context whole) starts from a fresh limiter.
+ */
+const limiters = new WeakMap<NodeContext, RateLimiter | null>();
+export function limiterOf(ctx: NodeContext): RateLimiter | undefined {
+  let limiter = limiters.get(ctx);
+  if (limiter === undefined) {
+    const limits = ctx.scenario.limits;
+    limiter = limits && (limits.rpm !== undefined || limits.tpm !== undefined) ? new RateLimiter(limits) : null;
+    limiters.set(ctx, limiter);
+  }
+  return limiter ?? undefined;
+}
+
+/** OpenAI's wording, with the figures of the limit that was hit. */
+function refusalMessage(refusal: Refusal, model: string): string {
+  const metric = refusal.metric === 'requests' ? 'requests per min (RPM)' : 'tokens per min (TPM)';
+  const requested = refusal.metric === 'requests' ? ', Requested 1' : '';
+  return `Rate limit reached for ${model} on ${metric}: Limit ${refusal.limit}, Used ${refusal.used}${requested}. Please try again in ${formatReset(refusal.retryAfterMs)}.`;
+}
+
+/** The real 429 (faults.ts's shape), with Retry-After, details and headers from the limiter's state. */
+function sendRefusal(
+  ctx: NodeContext,
+  limiter: RateLimiter,
+  key: string,
+  now: number,
+  refusal: Refusal,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  model: string,
+): void {
+  // Retry-After in whole seconds, rounded up and at least 1 (as routstr-core synthesises it); the exact wait in retry-after-ms.
+  const retryAfterS = Math.max(1, Math.ceil(refusal.retryAfterMs / 1000));
+  const message = refusalMessage(refusal, model);
+  const err = rateLimitError(
+    { type: 'rate_limit', retry_after_s: retryAfterS, retry_after_ms: refusal.retryAfterMs, message, headers: limiter.headers(key, now) },
+    model,
+  );
+  if (err.shape.family === 'upstream') {
+    err.shape.error.details = {
+      code: 'UPSTREAM_RATE_LIMIT',
+      message,
+      model,
+      limit_name: refusal.metric,
+      metric: refusal.metric === 'requests' ? 'RPM' : 'TPM',
+      limit: refusal.limit,
+      used: refusal.used,
+      ...(refusal.metric === 'requests' ? { requested: 1 } : {}),
+      retry_after_seconds: retryAfterS,
+    };
+  }
+  reply
+    .code(err.status)
+    .headers(err.headers)
+    .send(renderError(err, request.id, ctx.scenario.node.version));
+}
 
 function bodyObject(body: unknown): Record<string, unknown> | undefined {
   if (body instanceof RawBody) {
@@ -45,6 +121,7 @@ function credentialOf(request: FastifyRequest): string | undefined {
 export function registerRequestHooks(app: FastifyInstance, context: () => NodeContext, journal: Journal): void {
   app.decorateRequest('mock', null);
   app.decorateRequest('journalEntry', null);
+  app.decorateRequest('settledUsage', null);
 
   app.addHook('onRequest', (request, reply, done) => {
     if (request.url.startsWith(CONTROL_PREFIX)) return done();
@@ -74,6 +151,30 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
     const ctx = context();
     const body = bodyObject(request.body);
     if (typeof body?.model === 'string') entry.model = body.model;
+
+    // Rate limits first: an over-limit request is refused before any rule, payment or work.
+    const limiter = limiterOf(ctx);
+    const key = limiter && request.method === 'POST' && LIMITED_PATHS.has(normalisePath(request.url)) ? credentialOf(request) : undefined;
+    let limitHeaders: Record<string, string> | undefined;
+    if (limiter && key !== undefined) {
+      const now = performance.now();
+      const verdict = limiter.admit(key, now);
+      if (!verdict.ok) {
+        entry.rule = `limits.${verdict.metric === 'requests' ? 'rpm' : 'tpm'}`;
+        entry.fault = 'rate_limit';
+        entry.outcome = 'faulted';
+        sendRefusal(ctx, limiter, key, now, verdict, request, reply, typeof body?.model === 'string' ? body.model : 'unknown');
+        return reply;
+      }
+      // Admitted: the headers count down on this response; its tokens count once it is settled and over.
+      limitHeaders = limiter.headers(key, now);
+      reply.headers(limitHeaders);
+      reply.raw.once('close', () => {
+        const usage = request.settledUsage;
+        if (usage) limiter.record(key, usage.prompt_tokens + usage.completion_tokens, performance.now());
+      });
+    }
+
     if (!ctx.hasRules) return;
     const fired = ctx.decide(requestFacts(request.method, request.url, request.headers, body));
     if (!fired) return;
@@ -81,12 +182,19 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
     entry.rule = fired.name;
     if (fired.fault) {
       entry.fault = fired.fault.type;
-      const answered = await applyFaultBeforeHeaders(fired.fault, ctx, request, reply, body, body?.stream === true);
+      // A scripted 429 on a limited node keeps the limiter's true x-ratelimit-* figures, not the fault's generic ones.
+      const fault = fired.fault.type === 'rate_limit' && limitHeaders ? { ...fired.fault, headers: { ...limitHeaders, ...fired.fault.headers } } : fired.fault;
+      const answered = await applyFaultBeforeHeaders(fault, ctx, request, reply, body, body?.stream === true);
       if (answered) {
         entry.outcome = 'faulted';
         return reply;
       }
     }
-    if (fired.reply?.delay_ms) await sleep(fired.reply.delay_ms);
+    // A client that gives up during a scripted delay is not answered, and so not charged.
+    if (fired.reply?.delay_ms && (await waitForClient(reply, fired.reply.delay_ms))) {
+      entry.outcome = 'client_closed';
+      reply.hijack();
+      return reply;
+    }
   });
 }

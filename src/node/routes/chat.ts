@@ -40,6 +40,7 @@ export async function chatRoutes(app: FastifyInstance, opts: RouteOptions): Prom
     let settled = false;
     const settle = (cost: CostData) => {
       settled = true;
+      request.settledUsage = { prompt_tokens: cost.input_tokens, completion_tokens: cost.output_tokens };
       const settlement = ctx.payments.settle(payer, cost);
       if (request.journalEntry) request.journalEntry.cost_msats = settlement.charged;
       return settlement;

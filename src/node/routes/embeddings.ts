@@ -31,6 +31,7 @@ export async function embeddingRoutes(app: FastifyInstance, opts: RouteOptions):
     }
     const cost = costFromUsage(model, promptTokens, 0, ctx.scenario.btc_usd);
     const settlement = ctx.payments.settle(payer, cost);
+    request.settledUsage = { prompt_tokens: promptTokens, completion_tokens: 0 };
     if (request.journalEntry) request.journalEntry.cost_msats = settlement.charged;
     reply.headers({ ...costHeaders(cost), ...(settlement.changeToken ? { 'x-cashu': settlement.changeToken } : {}) });
     return addCostToBody(response, cost, settlement);
