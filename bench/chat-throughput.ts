@@ -46,7 +46,13 @@ async function measure(url: string): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const mock = await startMockNode({ port: 0 });
-const sample = await (await fetch(`${mock.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' }, body: requestBody })).text();
+const sample = await (
+  await fetch(`${mock.url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+    body: requestBody,
+  })
+).text();
 const bare = await startBare(sample);
 
 // Warm both up so JIT and caches are in the same state.

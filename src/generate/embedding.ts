@@ -15,8 +15,10 @@ const WORD_PAIR_WEIGHT = 0.4;
 const TRIGRAMS_PER_WORD_WEIGHT = 0.8;
 
 const FUNCTION_WORDS = new Set(
-  ('a an the and or but if of to in on at by for with from as is are was were be been being it its ' +
-    'this that these those i you he she we they me him her us them my your our their').split(' '),
+  (
+    'a an the and or but if of to in on at by for with from as is are was were be been being it its ' +
+    'this that these those i you he she we they me him her us them my your our their'
+  ).split(' '),
 );
 
 // Distinct starting states keep a word, a word pair and a trigram with the same characters apart.
@@ -53,7 +55,12 @@ export function embeddingToBase64(vector: Float32Array): string {
 
 /** Lower-cased runs of letters and digits, so case, spacing and punctuation do not matter. */
 function wordsOf(text: string): string[] {
-  return text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (
+    text
+      .normalize('NFKC')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
 function addWordFeatures(sums: Float64Array, words: string[], salt: number): void {

@@ -8,10 +8,12 @@ import { adjective, capitalize, city, firstName, jobTitle, noun, sentence as voc
  */
 
 const STOPWORDS = new Set(
-  ('a an the and or but if then so to of in on at for with about from by as is are was were be been am ' +
+  (
+    'a an the and or but if then so to of in on at for with about from by as is are was were be been am ' +
     'i me my you your we our it its this that these those what whats which who how why when where can could ' +
     'would should will shall do does did please tell give write make explain like just some any me us them ' +
-    'there here have has had not no yes hello hi hey thanks thank short long story test').split(' '),
+    'there here have has had not no yes hello hi hey thanks thank short long story test'
+  ).split(' '),
 );
 
 export interface ReplyPlan {
@@ -56,7 +58,10 @@ const topics = new Map<string, string>();
 
 function findTopic(prompt: string): string {
   const firstSentence = prompt.trim().split(/[?!.\n]/)[0] ?? '';
-  let phrase = firstSentence.replace(/[^\p{L}\p{N}\s'-]/gu, ' ').replace(/\s+/g, ' ').trim();
+  let phrase = firstSentence
+    .replace(/[^\p{L}\p{N}\s'-]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   for (let i = 0; i < 3 && LEADING_FILLER.test(phrase); i++) phrase = phrase.replace(LEADING_FILLER, '');
   phrase = phrase.replace(/\s+(like|please|today|now)$/i, '');
   const words = phrase.split(' ').filter(Boolean);

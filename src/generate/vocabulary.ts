@@ -24,7 +24,10 @@ const STREETS = list(en.location?.street_name, ['Main Street', 'Oak Avenue']);
 const DEPARTMENTS = list(en.commerce?.department, ['Books', 'Garden']);
 const COLORS = list(en.color?.human, ['blue', 'green']);
 const BOOK_TITLES = list(en.book?.title?.filter(isAscii), ['The Time Machine']);
-const CURRENCIES = list(en.finance?.currency?.map((c) => c.code), ['USD', 'EUR']);
+const CURRENCIES = list(
+  en.finance?.currency?.map((c) => c.code),
+  ['USD', 'EUR'],
+);
 const LANGUAGES = en.location?.language?.filter((l) => isAscii(l.name)) ?? [{ name: 'English', alpha2: 'en', alpha3: 'eng' }];
 const EMAIL_DOMAINS = list(en.internet?.free_email, ['gmail.com']);
 const DOMAIN_SUFFIXES = list(en.internet?.domain_suffix, ['com', 'org']);
@@ -37,17 +40,70 @@ const JOB_TYPES = list(en.person?.job_type, ['Manager']);
 
 /** Well-known world cities, so locations are not all small US towns. */
 const WORLD_CITIES = [
-  'Tokyo', 'Paris', 'London', 'New York', 'Berlin', 'Sydney', 'Toronto', 'Madrid', 'Rome', 'Amsterdam',
-  'Seoul', 'Singapore', 'Mumbai', 'Mexico City', 'Cairo', 'Istanbul', 'Bangkok', 'Dubai', 'Chicago',
-  'San Francisco', 'Lisbon', 'Vienna', 'Stockholm', 'Oslo', 'Nairobi', 'Buenos Aires', 'Cape Town',
-  'Vancouver', 'Melbourne', 'Osaka', 'Prague', 'Dublin', 'Zurich', 'Austin', 'Seattle', 'Boston',
-  'Barcelona', 'Copenhagen', 'Athens', 'Lima', 'Manila', 'Jakarta', 'Hanoi', 'Kyoto', 'Edinburgh',
+  'Tokyo',
+  'Paris',
+  'London',
+  'New York',
+  'Berlin',
+  'Sydney',
+  'Toronto',
+  'Madrid',
+  'Rome',
+  'Amsterdam',
+  'Seoul',
+  'Singapore',
+  'Mumbai',
+  'Mexico City',
+  'Cairo',
+  'Istanbul',
+  'Bangkok',
+  'Dubai',
+  'Chicago',
+  'San Francisco',
+  'Lisbon',
+  'Vienna',
+  'Stockholm',
+  'Oslo',
+  'Nairobi',
+  'Buenos Aires',
+  'Cape Town',
+  'Vancouver',
+  'Melbourne',
+  'Osaka',
+  'Prague',
+  'Dublin',
+  'Zurich',
+  'Austin',
+  'Seattle',
+  'Boston',
+  'Barcelona',
+  'Copenhagen',
+  'Athens',
+  'Lima',
+  'Manila',
+  'Jakarta',
+  'Hanoi',
+  'Kyoto',
+  'Edinburgh',
 ] as const;
 
 const CITY_COUNTRY: Record<string, string> = {
-  Tokyo: 'Japan', Paris: 'France', London: 'UK', Berlin: 'Germany', Sydney: 'Australia', Toronto: 'Canada',
-  Madrid: 'Spain', Rome: 'Italy', Amsterdam: 'Netherlands', Seoul: 'South Korea', Mumbai: 'India',
-  Cairo: 'Egypt', Lisbon: 'Portugal', Vienna: 'Austria', Nairobi: 'Kenya', Dublin: 'Ireland',
+  Tokyo: 'Japan',
+  Paris: 'France',
+  London: 'UK',
+  Berlin: 'Germany',
+  Sydney: 'Australia',
+  Toronto: 'Canada',
+  Madrid: 'Spain',
+  Rome: 'Italy',
+  Amsterdam: 'Netherlands',
+  Seoul: 'South Korea',
+  Mumbai: 'India',
+  Cairo: 'Egypt',
+  Lisbon: 'Portugal',
+  Vienna: 'Austria',
+  Nairobi: 'Kenya',
+  Dublin: 'Ireland',
 };
 
 function isPlainWord(word: string): boolean {
@@ -161,9 +217,13 @@ export function url(rng: Rng): string {
 }
 
 export function username(rng: Rng): string {
-  const first = firstName(rng).toLowerCase().replace(/[^a-z]/g, '');
+  const first = firstName(rng)
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
   const forms = [() => `${first}${rng.int(1, 999)}`, () => `${first}_${noun(rng)}`, () => `${first}.${lastName(rng).toLowerCase()}`];
-  return rng.pick(forms)().replace(/[^a-z0-9_.]/g, '');
+  return rng
+    .pick(forms)()
+    .replace(/[^a-z0-9_.]/g, '');
 }
 
 export function phoneNumber(rng: Rng): string {

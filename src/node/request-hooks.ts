@@ -24,7 +24,6 @@ declare module 'fastify' {
 
 export const CONTROL_PREFIX = '/__mock';
 
-
 /** The model endpoints a scenario's `limits` apply to (account, model list and control calls are never limited). */
 const LIMITED_PATHS = new Set([
   '/chat/completions',

@@ -20,7 +20,11 @@ export function parseTranscriptionFields(fields: Map<string, string[]>, translat
   const granularities = [...(fields.get('timestamp_granularities[]') ?? []), ...(fields.get('timestamp_granularities') ?? [])];
   for (const g of granularities) {
     if (g !== 'word' && g !== 'segment') {
-      throw invalidRequest(`Invalid value for 'timestamp_granularities[]': '${g}'. Supported values are: 'word', 'segment'.`, 'timestamp_granularities', 'invalid_value');
+      throw invalidRequest(
+        `Invalid value for 'timestamp_granularities[]': '${g}'. Supported values are: 'word', 'segment'.`,
+        'timestamp_granularities',
+        'invalid_value',
+      );
     }
   }
   if (granularities.length > 0 && responseFormat !== 'verbose_json') {
@@ -58,7 +62,12 @@ export function parseSpeechRequest(body: Body): SpeechRequest {
   const input = optionalString(body, 'input');
   if (input === undefined) throw missing('input');
   if (input.length === 0) throw invalidRequest("Invalid 'input': empty string.", 'input', 'empty_string');
-  if (input.length > 4096) throw invalidRequest(`Invalid 'input': string too long. Expected a string with maximum length 4096, but got a string with length ${input.length} instead.`, 'input', 'string_above_max_length');
+  if (input.length > 4096)
+    throw invalidRequest(
+      `Invalid 'input': string too long. Expected a string with maximum length 4096, but got a string with length ${input.length} instead.`,
+      'input',
+      'string_above_max_length',
+    );
   const voice = optionalEnum(body, 'voice', SPEECH_VOICES);
   if (voice === undefined) throw missing('voice');
   return {

@@ -1,16 +1,6 @@
 import { invalidRequest } from '../node/errors.ts';
 import type { ModelSpec } from '../scenario/types.ts';
-import {
-  type Body,
-  missing,
-  optionalBoolean,
-  optionalEnum,
-  optionalInteger,
-  optionalNumber,
-  optionalString,
-  stopSequences,
-  wrongType,
-} from './fields.ts';
+import { type Body, missing, optionalBoolean, optionalEnum, optionalInteger, optionalNumber, optionalString, stopSequences, wrongType } from './fields.ts';
 
 /** A chat completion request, checked and normalised. Raw messages are kept for token counting. */
 export interface ChatRequest {
@@ -59,7 +49,11 @@ function isObject(v: unknown): v is Body {
 }
 
 function invalidValue(param: string, value: unknown, allowed: readonly string[]) {
-  return invalidRequest(`Invalid value for '${param}': ${JSON.stringify(value) ?? String(value)}. Supported values are: ${allowed.map((a) => `'${a}'`).join(', ')}.`, param, 'invalid_value');
+  return invalidRequest(
+    `Invalid value for '${param}': ${JSON.stringify(value) ?? String(value)}. Supported values are: ${allowed.map((a) => `'${a}'`).join(', ')}.`,
+    param,
+    'invalid_value',
+  );
 }
 
 /** A required string field of an object in the request, named by its full path. */
@@ -80,7 +74,8 @@ function requireObjectAt(obj: Body, key: string, where: string): Body {
 
 /** Content parts: each an object of a known type carrying the field that type needs. */
 function checkContentParts(parts: unknown[], where: string): void {
-  if (parts.length === 0) throw invalidRequest(`Invalid '${where}': empty array. Expected an array with minimum length 1, but got an empty array instead.`, where, 'empty_array');
+  if (parts.length === 0)
+    throw invalidRequest(`Invalid '${where}': empty array. Expected an array with minimum length 1, but got an empty array instead.`, where, 'empty_array');
   parts.forEach((raw, j) => {
     const at = `${where}[${j}]`;
     if (!isObject(raw)) throw wrongType(at, 'an object', raw);
@@ -110,7 +105,8 @@ function checkContentParts(parts: unknown[], where: string): void {
 /** An assistant message's tool_calls: a non-empty array of function calls with string arguments. */
 function checkToolCalls(calls: unknown, where: string): void {
   if (!Array.isArray(calls)) throw wrongType(where, 'an array', calls);
-  if (calls.length === 0) throw invalidRequest(`Invalid '${where}': empty array. Expected an array with minimum length 1, but got an empty array instead.`, where, 'empty_array');
+  if (calls.length === 0)
+    throw invalidRequest(`Invalid '${where}': empty array. Expected an array with minimum length 1, but got an empty array instead.`, where, 'empty_array');
   calls.forEach((raw, j) => {
     const at = `${where}[${j}]`;
     if (!isObject(raw)) throw wrongType(at, 'an object', raw);
@@ -141,7 +137,12 @@ function parseMessage(raw: unknown, i: number): ChatMessage {
   if (m.name !== undefined && m.name !== null && typeof m.name !== 'string') throw wrongType(`${where}.name`, 'a string', m.name);
   if (role === 'function' && typeof m.name !== 'string') throw missing(`${where}.name`);
   if (hasToolCalls) {
-    if (role !== 'assistant') throw invalidRequest(`Invalid parameter: '${where}.tool_calls' is only allowed on messages with role 'assistant'.`, `${where}.tool_calls`, 'invalid_value');
+    if (role !== 'assistant')
+      throw invalidRequest(
+        `Invalid parameter: '${where}.tool_calls' is only allowed on messages with role 'assistant'.`,
+        `${where}.tool_calls`,
+        'invalid_value',
+      );
     checkToolCalls(m.tool_calls, `${where}.tool_calls`);
   }
   if (role === 'tool') {
@@ -165,24 +166,38 @@ function parseTools(body: Body): ToolDefinition[] {
     const where = `tools[${i}]`;
     if (t === null || typeof t !== 'object') throw wrongType(where, 'an object', t);
     const tool = t as Body;
-    if (tool.type !== 'function') throw invalidRequest(`Invalid value for '${where}.type': ${JSON.stringify(tool.type)}. Supported values are: 'function'.`, `${where}.type`, 'invalid_value');
+    if (tool.type !== 'function')
+      throw invalidRequest(
+        `Invalid value for '${where}.type': ${JSON.stringify(tool.type)}. Supported values are: 'function'.`,
+        `${where}.type`,
+        'invalid_value',
+      );
     const fn = tool.function as Body | undefined;
     if (!fn || typeof fn !== 'object') throw missing(`${where}.function`);
     if (typeof fn.name !== 'string') throw missing(`${where}.function.name`);
     if (!TOOL_NAME.test(fn.name)) {
-      throw invalidRequest(`Invalid '${where}.function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$' of at most 64 characters.`, `${where}.function.name`, 'invalid_value');
+      throw invalidRequest(
+        `Invalid '${where}.function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$' of at most 64 characters.`,
+        `${where}.function.name`,
+        'invalid_value',
+      );
     }
     if (fn.parameters !== undefined && (fn.parameters === null || typeof fn.parameters !== 'object' || Array.isArray(fn.parameters))) {
       throw wrongType(`${where}.function.parameters`, 'an object', fn.parameters);
     }
-    return { name: fn.name, description: typeof fn.description === 'string' ? fn.description : '', parameters: fn.parameters ?? { type: 'object', properties: {} } };
+    return {
+      name: fn.name,
+      description: typeof fn.description === 'string' ? fn.description : '',
+      parameters: fn.parameters ?? { type: 'object', properties: {} },
+    };
   });
 }
 
 function parseToolChoice(body: Body, tools: ToolDefinition[]): ToolChoice {
   const choice = body.tool_choice;
   if (choice === undefined || choice === null) return { mode: tools.length > 0 ? 'auto' : 'none' };
-  if (tools.length === 0) throw invalidRequest("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", 'tool_choice', null);
+  if (tools.length === 0)
+    throw invalidRequest("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", 'tool_choice', null);
   if (choice === 'auto' || choice === 'none' || choice === 'required') return { mode: choice };
   if (typeof choice === 'object' && !Array.isArray(choice)) {
     const name = ((choice as Body).function as Body | undefined)?.name;
@@ -193,7 +208,11 @@ function parseToolChoice(body: Body, tools: ToolDefinition[]): ToolChoice {
       return { mode: 'named', name };
     }
   }
-  throw invalidRequest("Invalid value for 'tool_choice': expected 'none', 'auto', 'required' or {\"type\": \"function\", \"function\": {\"name\": ...}}.", 'tool_choice', 'invalid_value');
+  throw invalidRequest(
+    'Invalid value for \'tool_choice\': expected \'none\', \'auto\', \'required\' or {"type": "function", "function": {"name": ...}}.',
+    'tool_choice',
+    'invalid_value',
+  );
 }
 
 function parseResponseFormat(body: Body): ResponseFormat {
@@ -207,10 +226,15 @@ function parseResponseFormat(body: Body): ResponseFormat {
     const js = requireObjectAt(rf, 'json_schema', 'response_format');
     const name = requireStringAt(js, 'name', 'response_format.json_schema');
     if (!TOOL_NAME.test(name)) {
-      throw invalidRequest("Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$' of at most 64 characters.", 'response_format.json_schema.name', 'invalid_value');
+      throw invalidRequest(
+        "Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$' of at most 64 characters.",
+        'response_format.json_schema.name',
+        'invalid_value',
+      );
     }
     if (js.schema !== undefined && js.schema !== null && !isObject(js.schema)) throw wrongType('response_format.json_schema.schema', 'an object', js.schema);
-    if (js.strict !== undefined && js.strict !== null && typeof js.strict !== 'boolean') throw wrongType('response_format.json_schema.strict', 'a boolean', js.strict);
+    if (js.strict !== undefined && js.strict !== null && typeof js.strict !== 'boolean')
+      throw wrongType('response_format.json_schema.strict', 'a boolean', js.strict);
     return { type, name, schema: js.schema ?? { type: 'object' } };
   }
   throw invalidValue('response_format.type', type, ['text', 'json_object', 'json_schema']);
@@ -221,9 +245,14 @@ function checkLogitBias(bias: unknown): void {
   if (bias === undefined || bias === null) return;
   if (!isObject(bias)) throw wrongType('logit_bias', 'an object', bias);
   for (const [token, value] of Object.entries(bias)) {
-    if (!/^\d+$/.test(token)) throw invalidRequest(`Invalid key in 'logit_bias': ${JSON.stringify(token)}. Keys must be token ids.`, 'logit_bias', 'invalid_value');
+    if (!/^\d+$/.test(token))
+      throw invalidRequest(`Invalid key in 'logit_bias': ${JSON.stringify(token)}. Keys must be token ids.`, 'logit_bias', 'invalid_value');
     if (typeof value !== 'number' || !Number.isFinite(value) || value < -100 || value > 100) {
-      throw invalidRequest(`Invalid value for 'logit_bias': ${JSON.stringify(value) ?? String(value)} for token ${token}; expected a number between -100 and 100.`, 'logit_bias', 'invalid_value');
+      throw invalidRequest(
+        `Invalid value for 'logit_bias': ${JSON.stringify(value) ?? String(value)} for token ${token}; expected a number between -100 and 100.`,
+        'logit_bias',
+        'invalid_value',
+      );
     }
   }
 }
@@ -232,7 +261,12 @@ function checkLogitBias(bias: unknown): void {
 export function parseChatRequest(body: Body, model: ModelSpec): ChatRequest {
   if (body.messages === undefined) throw missing('messages');
   if (!Array.isArray(body.messages)) throw wrongType('messages', 'an array', body.messages);
-  if (body.messages.length === 0) throw invalidRequest("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array');
+  if (body.messages.length === 0)
+    throw invalidRequest(
+      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'messages',
+      'empty_array',
+    );
   const messages = body.messages.map(parseMessage);
   const stream = optionalBoolean(body, 'stream') ?? false;
   const streamOptions = body.stream_options;
@@ -240,7 +274,8 @@ export function parseChatRequest(body: Body, model: ModelSpec): ChatRequest {
     if (!stream) throw invalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options', null);
     if (!isObject(streamOptions)) throw wrongType('stream_options', 'an object', streamOptions);
     const includeUsage = streamOptions.include_usage;
-    if (includeUsage !== undefined && includeUsage !== null && typeof includeUsage !== 'boolean') throw wrongType('stream_options.include_usage', 'a boolean', includeUsage);
+    if (includeUsage !== undefined && includeUsage !== null && typeof includeUsage !== 'boolean')
+      throw wrongType('stream_options.include_usage', 'a boolean', includeUsage);
   }
   const maxCompletion = optionalInteger(body, 'max_completion_tokens', 1);
   const maxTokens = maxCompletion ?? optionalInteger(body, 'max_tokens', 1);
@@ -255,7 +290,8 @@ export function parseChatRequest(body: Body, model: ModelSpec): ChatRequest {
   const tools = parseTools(body);
   const logprobs = optionalBoolean(body, 'logprobs') ?? false;
   const topLogprobs = optionalInteger(body, 'top_logprobs', 0, 20);
-  if (topLogprobs !== undefined && !logprobs) throw invalidRequest("Invalid value for 'top_logprobs': 'logprobs' must be set to true when 'top_logprobs' is used.", 'top_logprobs', null);
+  if (topLogprobs !== undefined && !logprobs)
+    throw invalidRequest("Invalid value for 'top_logprobs': 'logprobs' must be set to true when 'top_logprobs' is used.", 'top_logprobs', null);
   const seed = optionalInteger(body, 'seed', Number.MIN_SAFE_INTEGER);
   optionalNumber(body, 'top_p', 0, 1);
   optionalNumber(body, 'presence_penalty', -2, 2);

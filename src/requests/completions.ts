@@ -42,7 +42,11 @@ export function parseCompletionsRequest(body: Body, model: ModelSpec): Completio
   const prompts = parsePrompts(body.prompt);
   const maxTokens = optionalInteger(body, 'max_tokens', 0) ?? DEFAULT_MAX_TOKENS;
   if (maxTokens > model.max_completion_tokens) {
-    throw invalidRequest(`max_tokens is too large: ${maxTokens}. This model supports at most ${model.max_completion_tokens} completion tokens.`, 'max_tokens', 'invalid_value');
+    throw invalidRequest(
+      `max_tokens is too large: ${maxTokens}. This model supports at most ${model.max_completion_tokens} completion tokens.`,
+      'max_tokens',
+      'invalid_value',
+    );
   }
   const stream = optionalBoolean(body, 'stream') ?? false;
   if (body.stream_options !== undefined && body.stream_options !== null && !stream) {

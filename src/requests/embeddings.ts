@@ -26,7 +26,8 @@ function parseInputs(input: unknown): EmbeddingsRequest['inputs'] {
   if (typeof input === 'string') return [{ text: nonEmpty(input, 'input') }];
   if (!Array.isArray(input)) throw wrongType('input', 'a string, an array of strings, or an array of token arrays', input);
   if (input.length === 0) throw invalidRequest("Invalid 'input': empty array. Expected an array with minimum length 1.", 'input', 'empty_array');
-  if (input.length > MAX_INPUTS) throw invalidRequest(`Invalid 'input': array too long. Expected at most ${MAX_INPUTS} inputs, but got ${input.length}.`, 'input', 'array_above_max_length');
+  if (input.length > MAX_INPUTS)
+    throw invalidRequest(`Invalid 'input': array too long. Expected at most ${MAX_INPUTS} inputs, but got ${input.length}.`, 'input', 'array_above_max_length');
   if (isTokenArray(input)) return [{ tokens: input }];
   return input.map((item, i) => {
     if (typeof item === 'string') return { text: nonEmpty(item, `input[${i}]`) };

@@ -84,6 +84,11 @@ export function stopSequences(body: Body): string[] {
   if (v === undefined || v === null) return [];
   if (typeof v === 'string') return v ? [v] : [];
   if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw wrongType('stop', 'a string or an array of strings', v);
-  if (v.length > 4) throw invalidRequest(`Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${v.length} instead.`, 'stop', 'array_above_max_length');
+  if (v.length > 4)
+    throw invalidRequest(
+      `Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${v.length} instead.`,
+      'stop',
+      'array_above_max_length',
+    );
   return (v as string[]).filter((s) => s.length > 0);
 }

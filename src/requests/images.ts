@@ -49,11 +49,16 @@ export function parseImagesRequest(body: Body, model: ModelSpec): ImagesRequest 
   const prompt = optionalString(body, 'prompt');
   if (prompt === undefined) throw missing('prompt');
   if (prompt.trim() === '') throw invalidRequest("Invalid 'prompt': empty string.", 'prompt', 'empty_string');
-  if (prompt.length > 32000) throw invalidRequest(`Invalid 'prompt': string too long (${prompt.length} characters; the limit is 32000).`, 'prompt', 'string_above_max_length');
+  if (prompt.length > 32000)
+    throw invalidRequest(`Invalid 'prompt': string too long (${prompt.length} characters; the limit is 32000).`, 'prompt', 'string_above_max_length');
   const size = optionalString(body, 'size') ?? '1024x1024';
   const allowed = knownSizes(model.id);
   if (allowed && !allowed.includes(size)) {
-    throw invalidRequest(`Invalid value for 'size': '${size}'. Supported values for ${model.id} are: ${allowed.map((s) => `'${s}'`).join(', ')}.`, 'size', 'invalid_value');
+    throw invalidRequest(
+      `Invalid value for 'size': '${size}'. Supported values for ${model.id} are: ${allowed.map((s) => `'${s}'`).join(', ')}.`,
+      'size',
+      'invalid_value',
+    );
   }
   const resolved = size === 'auto' ? '1024x1024' : size;
   const match = /^(\d{1,5})x(\d{1,5})$/.exec(resolved);
@@ -77,7 +82,11 @@ export function parseImagesRequest(body: Body, model: ModelSpec): ImagesRequest 
   }
   const n = optionalInteger(body, 'n', 1, 10) ?? 1;
   if (n > 1 && onlyOneImage(model.id)) {
-    throw invalidRequest(`Invalid 'n': integer above maximum value. Expected a value <= 1 for ${model.id}, but got ${n} instead.`, 'n', 'integer_above_max_value');
+    throw invalidRequest(
+      `Invalid 'n': integer above maximum value. Expected a value <= 1 for ${model.id}, but got ${n} instead.`,
+      'n',
+      'integer_above_max_value',
+    );
   }
   return {
     prompt,

@@ -38,8 +38,35 @@ function logprobsOf(choice: ChoicePlan, options: LogprobOptions) {
   const content = choice.pieces.map((token, i) => {
     const logprob = -((i * 7919) % 97) / 100;
     const entry = (t: string, lp: number) => ({ token: t, logprob: lp, bytes: [...Buffer.from(t, 'utf8')] });
-    const alternatives = [' the', ' a', ',', '.', ' and', ' to', ' of', ' in', ' is', ' it', ' that', ' for', ' on', ' with', ' as', ' was', ' at', ' by', ' this', ' be'];
-    const top = [entry(token, logprob), ...alternatives.filter((a) => a !== token).slice(0, Math.max(0, options.top - 1)).map((a, k) => entry(a, logprob - 1.5 - k))];
+    const alternatives = [
+      ' the',
+      ' a',
+      ',',
+      '.',
+      ' and',
+      ' to',
+      ' of',
+      ' in',
+      ' is',
+      ' it',
+      ' that',
+      ' for',
+      ' on',
+      ' with',
+      ' as',
+      ' was',
+      ' at',
+      ' by',
+      ' this',
+      ' be',
+    ];
+    const top = [
+      entry(token, logprob),
+      ...alternatives
+        .filter((a) => a !== token)
+        .slice(0, Math.max(0, options.top - 1))
+        .map((a, k) => entry(a, logprob - 1.5 - k)),
+    ];
     return { ...entry(token, logprob), top_logprobs: options.top > 0 ? top.slice(0, options.top) : [] };
   });
   return { content, refusal: null };
@@ -113,7 +140,9 @@ function choiceFrames(choice: ChoicePlan, chunkTokens: number, logprobs: Logprob
   const { index } = choice;
   const frames: ChunkFrame[] = [];
   const lp = logprobsOf(choice, logprobs);
-  frames.push(frame('role', 0, { index, delta: { role: 'assistant', content: choice.toolCalls.length ? null : '', refusal: null }, logprobs: null, finish_reason: null }));
+  frames.push(
+    frame('role', 0, { index, delta: { role: 'assistant', content: choice.toolCalls.length ? null : '', refusal: null }, logprobs: null, finish_reason: null }),
+  );
   for (let i = 0; i < choice.pieces.length; i += chunkTokens) {
     const slice = choice.pieces.slice(i, i + chunkTokens);
     const chunkLogprobs = lp ? { content: lp.content.slice(i, i + chunkTokens), refusal: null } : null;
@@ -129,7 +158,14 @@ function choiceFrames(choice: ChoicePlan, chunkTokens: number, logprobs: Logprob
       }),
     );
     for (const fragment of argumentFragments(call.arguments, chunkTokens)) {
-      frames.push(frame('tool', fragment.tokens, { index, delta: { tool_calls: [{ index: callIndex, function: { arguments: fragment.text } }] }, logprobs: null, finish_reason: null }));
+      frames.push(
+        frame('tool', fragment.tokens, {
+          index,
+          delta: { tool_calls: [{ index: callIndex, function: { arguments: fragment.text } }] },
+          logprobs: null,
+          finish_reason: null,
+        }),
+      );
     }
   });
   frames.push(frame('finish', 0, { index, delta: {}, logprobs: null, finish_reason: choice.finishReason }));

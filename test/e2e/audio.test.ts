@@ -53,7 +53,12 @@ function expectPlausibleTimings(v: Verbose, audioSeconds: number) {
   }
   expect(segments.length).toBeGreaterThan(0);
   expect(segments.map((s) => s.id)).toEqual(segments.map((_, i) => i));
-  expect(segments.map((s) => s.text).join('').trim()).toBe(v.text);
+  expect(
+    segments
+      .map((s) => s.text)
+      .join('')
+      .trim(),
+  ).toBe(v.text);
   let segmentEnd = 0;
   for (const s of segments) {
     expect(s.start).toBeGreaterThanOrEqual(segmentEnd);
@@ -116,7 +121,11 @@ describe('POST /v1/audio/transcriptions', () => {
   });
 
   it('verbose_json gives only the granularities asked for (segments by default)', async () => {
-    const byDefault = (await t.client.audio.transcriptions.create({ model: 'whisper-1', file: await wavFile(), response_format: 'verbose_json' })) as unknown as Verbose;
+    const byDefault = (await t.client.audio.transcriptions.create({
+      model: 'whisper-1',
+      file: await wavFile(),
+      response_format: 'verbose_json',
+    })) as unknown as Verbose;
     expect(byDefault.segments!.length).toBeGreaterThan(0);
     expect(byDefault.words).toBeUndefined();
     const wordsOnly = (await t.client.audio.transcriptions.create({
@@ -149,7 +158,11 @@ describe('POST /v1/audio/transcriptions', () => {
   it('srt cues are numbered, well-formed and end within the audio', async () => {
     const srt = await t.client.audio.transcriptions.create({ model: 'whisper-1', file: await mp3File(), response_format: 'srt' });
     expect(typeof srt).toBe('string');
-    const verbose = (await t.client.audio.transcriptions.create({ model: 'whisper-1', file: await mp3File(), response_format: 'verbose_json' })) as unknown as Verbose;
+    const verbose = (await t.client.audio.transcriptions.create({
+      model: 'whisper-1',
+      file: await mp3File(),
+      response_format: 'verbose_json',
+    })) as unknown as Verbose;
     const cues = parseSrt(srt);
     expect(cues.map((c) => c.n)).toEqual(verbose.segments!.map((_, i) => i + 1));
     cues.forEach((c, i) => {
@@ -171,13 +184,20 @@ describe('POST /v1/audio/transcriptions', () => {
   });
 
   it('a language hint is reported in verbose_json', async () => {
-    const r = (await t.client.audio.transcriptions.create({ model: 'whisper-1', file: await wavFile(), response_format: 'verbose_json', language: 'de' })) as unknown as Verbose;
+    const r = (await t.client.audio.transcriptions.create({
+      model: 'whisper-1',
+      file: await wavFile(),
+      response_format: 'verbose_json',
+      language: 'de',
+    })) as unknown as Verbose;
     expect(r.language).toBe('german');
   });
 
   it('garbage bytes as the file are a 400 in the OpenAI error shape, not a 500', async () => {
     const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) % 251));
-    const err = await t.client.audio.transcriptions.create({ model: 'whisper-1', file: await toFile(garbage, 'clip.wav', { type: 'audio/wav' }) }).catch((e: unknown) => e);
+    const err = await t.client.audio.transcriptions
+      .create({ model: 'whisper-1', file: await toFile(garbage, 'clip.wav', { type: 'audio/wav' }) })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(APIError);
     const e = err as APIError;
     expect(e.status).toBe(400);
@@ -186,7 +206,10 @@ describe('POST /v1/audio/transcriptions', () => {
     expect(e.message).toMatch(/Invalid file format/);
     expect(spec.validate('ErrorResponse', e.error && { error: e.error })).toEqual([]);
     // An empty file and a text file are refused the same way.
-    for (const [bytes, name] of [[Buffer.alloc(0), 'empty.mp3'], [Buffer.from('hello, this is not audio'), 'notes.txt']] as const) {
+    for (const [bytes, name] of [
+      [Buffer.alloc(0), 'empty.mp3'],
+      [Buffer.from('hello, this is not audio'), 'notes.txt'],
+    ] as const) {
       const e2 = await t.client.audio.transcriptions.create({ model: 'whisper-1', file: await toFile(bytes, name) }).catch((x: unknown) => x);
       expect((e2 as APIError).status, name).toBe(400);
     }
@@ -240,7 +263,9 @@ describe('POST /v1/audio/translations', () => {
   });
 
   it('garbage bytes are a 400', async () => {
-    const err = await t.client.audio.translations.create({ model: 'whisper-1', file: await toFile(Buffer.from('not audio at all'.repeat(50)), 'x.mp3') }).catch((e: unknown) => e);
+    const err = await t.client.audio.translations
+      .create({ model: 'whisper-1', file: await toFile(Buffer.from('not audio at all'.repeat(50)), 'x.mp3') })
+      .catch((e: unknown) => e);
     expect((err as APIError).status).toBe(400);
   });
 });
@@ -357,7 +382,11 @@ describe('POST /v1/audio/speech', () => {
   it('a speech clip round-trips through transcription with a matching duration', async () => {
     const res = await t.client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: TWELVE_SECONDS, response_format: 'wav' });
     const bytes = Buffer.from(await res.arrayBuffer());
-    const r = (await t.client.audio.transcriptions.create({ model: 'whisper-1', file: await toFile(bytes, 'speech.wav'), response_format: 'verbose_json' })) as unknown as Verbose;
+    const r = (await t.client.audio.transcriptions.create({
+      model: 'whisper-1',
+      file: await toFile(bytes, 'speech.wav'),
+      response_format: 'verbose_json',
+    })) as unknown as Verbose;
     expect(r.duration).toBeCloseTo(parseWavHeader(bytes).seconds, 3);
   });
 });

@@ -27,7 +27,15 @@ type JsonEndpoint = (typeof JSON_ENDPOINTS)[number];
 
 /** A body each JSON endpoint answers with 200. */
 const VALID: Record<JsonEndpoint, () => Json> = {
-  '/chat/completions': () => ({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Say hello' }], max_tokens: 20, temperature: 0.5 }),
+  '/chat/completions': () => ({
+    model: 'gpt-4o-mini',
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Say hello' },
+    ],
+    max_tokens: 20,
+    temperature: 0.5,
+  }),
   '/completions': () => ({ model: 'gpt-4o-mini', prompt: 'Say hello', max_tokens: 8, temperature: 0.5 }),
   '/embeddings': () => ({ model: 'text-embedding-3-small', input: ['hello', 'world'], dimensions: 8 }),
   '/images/generations': () => ({ model: 'dall-e-3', prompt: 'A lighthouse at dusk', size: '1024x1024', n: 1 }),
@@ -38,7 +46,13 @@ const VALID: Record<JsonEndpoint, () => Json> = {
 const WAV = encodeWav(new Int16Array(16_000), 16_000);
 
 /** POSTs raw bytes or JSON; a 5 s cap turns a hang into a failure instead of a timeout of the whole file. */
-async function send(path: string, body: string | Buffer | Json | unknown[] | undefined, contentType: string | null = 'application/json', method = 'POST', root = base): Promise<Response> {
+async function send(
+  path: string,
+  body: string | Buffer | Json | unknown[] | undefined,
+  contentType: string | null = 'application/json',
+  method = 'POST',
+  root = base,
+): Promise<Response> {
   const headers: Record<string, string> = { authorization: 'Bearer sk-test' };
   if (contentType) headers['content-type'] = contentType;
   const payload = body === undefined || typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body);
@@ -199,7 +213,11 @@ describe('unknown model → 400 invalid_model, before anything else is checked',
 
   it('a model of the wrong kind is a 400 naming `model`', async () => {
     await expectInvalid(await send('/embeddings', { model: 'gpt-4o-mini', input: 'hi' }), 'model', 'model_not_supported');
-    await expectInvalid(await send('/chat/completions', { model: 'text-embedding-3-small', messages: [{ role: 'user', content: 'hi' }] }), 'model', 'model_not_supported');
+    await expectInvalid(
+      await send('/chat/completions', { model: 'text-embedding-3-small', messages: [{ role: 'user', content: 'hi' }] }),
+      'model',
+      'model_not_supported',
+    );
   });
 
   const SDK_CALLS: [string, (c: OpenAI) => Promise<unknown>][] = [
@@ -234,7 +252,9 @@ describe('Routstr’s own max_tokens pre-check', () => {
   });
 
   it('the SDK raises BadRequestError with the message as its text', async () => {
-    const { error, attempts } = await sdkError((c) => c.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 1.5, messages: [{ role: 'user', content: 'hi' }] }));
+    const { error, attempts } = await sdkError((c) =>
+      c.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 1.5, messages: [{ role: 'user', content: 'hi' }] }),
+    );
     expect(error).toBeInstanceOf(BadRequestError);
     expect(error.message).toContain('max_tokens must be an integer');
     expect(attempts).toBe(1);
@@ -258,12 +278,30 @@ describe('missing fields and wrong types → 400 invalid_request_error naming th
     ['content missing', '/chat/completions', chat({}, [{ role: 'user' }]), 'messages[0].content'],
     ['content part a number', '/chat/completions', chat({}, [{ role: 'user', content: [42] }]), 'messages[0].content[0]'],
     ['content part without type', '/chat/completions', chat({}, [{ role: 'user', content: [{ text: 'hi' }] }]), 'messages[0].content[0].type'],
-    ['content part of unknown type', '/chat/completions', chat({}, [{ role: 'user', content: [{ type: 'video', video: 'x' }] }]), 'messages[0].content[0].type'],
+    [
+      'content part of unknown type',
+      '/chat/completions',
+      chat({}, [{ role: 'user', content: [{ type: 'video', video: 'x' }] }]),
+      'messages[0].content[0].type',
+    ],
     ['text part without text', '/chat/completions', chat({}, [{ role: 'user', content: [{ type: 'text' }] }]), 'messages[0].content[0].text'],
-    ['image part without url', '/chat/completions', chat({}, [{ role: 'user', content: [{ type: 'image_url', image_url: {} }] }]), 'messages[0].content[0].image_url.url'],
+    [
+      'image part without url',
+      '/chat/completions',
+      chat({}, [{ role: 'user', content: [{ type: 'image_url', image_url: {} }] }]),
+      'messages[0].content[0].image_url.url',
+    ],
     ['tool message without tool_call_id', '/chat/completions', chat({}, [{ role: 'tool', content: 'sunny' }]), 'messages[0].tool_call_id'],
     ['name not a string', '/chat/completions', chat({}, [{ role: 'user', content: 'hi', name: 7 }]), 'messages[0].name'],
-    ['tool_calls not an array', '/chat/completions', chat({}, [{ role: 'assistant', tool_calls: 'call' }, { role: 'user', content: 'hi' }]), 'messages[0].tool_calls'],
+    [
+      'tool_calls not an array',
+      '/chat/completions',
+      chat({}, [
+        { role: 'assistant', tool_calls: 'call' },
+        { role: 'user', content: 'hi' },
+      ]),
+      'messages[0].tool_calls',
+    ],
     ['temperature "hot"', '/chat/completions', chat({ temperature: 'hot' }), 'temperature'],
     ['temperature 3', '/chat/completions', chat({ temperature: 3 }), 'temperature'],
     ['top_p 2', '/chat/completions', chat({ top_p: 2 }), 'top_p'],
@@ -281,13 +319,28 @@ describe('missing fields and wrong types → 400 invalid_request_error naming th
     ['a tool without function', '/chat/completions', chat({ tools: [{ type: 'function' }] }), 'tools[0].function'],
     ['a tool without a name', '/chat/completions', chat({ tools: [{ type: 'function', function: { description: 'x' } }] }), 'tools[0].function.name'],
     ['a tool with a bad name', '/chat/completions', chat({ tools: [{ type: 'function', function: { name: 'get weather!' } }] }), 'tools[0].function.name'],
-    ['tool parameters an array', '/chat/completions', chat({ tools: [{ type: 'function', function: { name: 'f', parameters: [] } }] }), 'tools[0].function.parameters'],
-    ['tool_choice naming an unknown function', '/chat/completions', chat({ tools: [weather], tool_choice: { type: 'function', function: { name: 'get_time' } } }), 'tool_choice'],
+    [
+      'tool parameters an array',
+      '/chat/completions',
+      chat({ tools: [{ type: 'function', function: { name: 'f', parameters: [] } }] }),
+      'tools[0].function.parameters',
+    ],
+    [
+      'tool_choice naming an unknown function',
+      '/chat/completions',
+      chat({ tools: [weather], tool_choice: { type: 'function', function: { name: 'get_time' } } }),
+      'tool_choice',
+    ],
     ['tool_choice "always"', '/chat/completions', chat({ tools: [weather], tool_choice: 'always' }), 'tool_choice'],
     ['tool_choice without tools', '/chat/completions', chat({ tool_choice: 'auto' }), 'tool_choice'],
     ['response_format of unknown type', '/chat/completions', chat({ response_format: { type: 'xml' } }), 'response_format.type'],
     ['response_format a string', '/chat/completions', chat({ response_format: 'json' }), 'response_format'],
-    ['json_schema without a name', '/chat/completions', chat({ response_format: { type: 'json_schema', json_schema: { schema: {} } } }), 'response_format.json_schema.name'],
+    [
+      'json_schema without a name',
+      '/chat/completions',
+      chat({ response_format: { type: 'json_schema', json_schema: { schema: {} } } }),
+      'response_format.json_schema.name',
+    ],
     ['stream_options without stream', '/chat/completions', chat({ stream_options: { include_usage: true } }), 'stream_options'],
     ['stream_options a string', '/chat/completions', chat({ stream: true, stream_options: 'usage' }), 'stream_options'],
     ['top_logprobs without logprobs', '/chat/completions', chat({ top_logprobs: 3 }), 'top_logprobs'],
@@ -332,7 +385,9 @@ describe('missing fields and wrong types → 400 invalid_request_error naming th
   });
 
   it('the SDK surfaces the parameter of a validation error', async () => {
-    const { error, attempts } = await sdkError((c) => c.chat.completions.create({ model: 'gpt-4o-mini', temperature: 3, messages: [{ role: 'user', content: 'hi' }] }));
+    const { error, attempts } = await sdkError((c) =>
+      c.chat.completions.create({ model: 'gpt-4o-mini', temperature: 3, messages: [{ role: 'user', content: 'hi' }] }),
+    );
     expect(error).toBeInstanceOf(BadRequestError);
     expect(error.param).toBe('temperature');
     expect(error.type).toBe('invalid_request_error');
@@ -344,13 +399,21 @@ describe('context window', () => {
   const LONG = 'lighthouse '.repeat(9000); // ~9000 tokens: over gpt-4's 8191 and the embedding models' 8192
 
   it('a chat prompt longer than the context window → 400 context_length_exceeded', async () => {
-    const body = await expectInvalid(await send('/chat/completions', { model: 'gpt-4', messages: [{ role: 'user', content: LONG }] }), 'messages', 'context_length_exceeded');
+    const body = await expectInvalid(
+      await send('/chat/completions', { model: 'gpt-4', messages: [{ role: 'user', content: LONG }] }),
+      'messages',
+      'context_length_exceeded',
+    );
     expect((body.error as Json).message).toMatch(/maximum context length is 8191 tokens/);
   });
 
   it('a chat prompt that fits, but not with max_tokens on top → 400 context_length_exceeded', async () => {
     const fits = 'lighthouse '.repeat(5000);
-    await expectInvalid(await send('/chat/completions', { model: 'gpt-4', max_tokens: 4000, messages: [{ role: 'user', content: fits }] }), 'messages', 'context_length_exceeded');
+    await expectInvalid(
+      await send('/chat/completions', { model: 'gpt-4', max_tokens: 4000, messages: [{ role: 'user', content: fits }] }),
+      'messages',
+      'context_length_exceeded',
+    );
   });
 
   it('a legacy completions prompt longer than the context window → 400 context_length_exceeded', async () => {
@@ -484,7 +547,15 @@ describe('broken multipart uploads', () => {
   });
 
   it('a file under another field name → 400 naming `file`', async () => {
-    await expectInvalid(await sendUpload(multipart(BOUNDARY, [{ name: 'model', value: 'whisper-1' }, { ...wavPart, name: 'audio' }])), 'file');
+    await expectInvalid(
+      await sendUpload(
+        multipart(BOUNDARY, [
+          { name: 'model', value: 'whisper-1' },
+          { ...wavPart, name: 'audio' },
+        ]),
+      ),
+      'file',
+    );
   });
 
   it('no `model` field → 400 invalid_model', async () => {
@@ -563,7 +634,12 @@ function prng(seed: number): () => number {
 }
 
 /** Replaced in the serialised text by literals JSON.stringify cannot write. */
-const RAW_TOKENS: Record<string, string> = { '"@@HUGE@@"': '1e999', '"@@NEGHUGE@@"': '-1e999', '"@@BIGINT@@"': '123456789012345678901234567890', '"@@NEGZERO@@"': '-0' };
+const RAW_TOKENS: Record<string, string> = {
+  '"@@HUGE@@"': '1e999',
+  '"@@NEGHUGE@@"': '-1e999',
+  '"@@BIGINT@@"': '123456789012345678901234567890',
+  '"@@NEGZERO@@"': '-0',
+};
 
 function nested(depth: number): unknown {
   let v: unknown = 'bottom';
@@ -572,13 +648,60 @@ function nested(depth: number): unknown {
 }
 
 const WEIRD: unknown[] = [
-  null, true, false, 0, -1, 1.5, -0.5, 2 ** 31, 2 ** 53 + 2, -(2 ** 53), 1e308, -1e308, Number.MIN_VALUE,
-  '', ' ', 'NaN', 'Infinity', '-Infinity', 'null', 'undefined', 'true', '0', '1e999', '0x10', '[]', '{}',
-  'héllo wörld ✓ 日本語 🚀🔥', '\u0000\u0001\u001f', '\u202eevil\u202c', '\ud83d', '<script>alert(1)</script>', "'; DROP TABLE keys; --",
-  'x'.repeat(3000), 'gpt-4o-mini', 'user', 'function', 'json_schema',
-  [], {}, [null], [{}], [[]], [1, 'a', null], { role: 'user' }, { type: 'function' }, { '': '' }, JSON.parse('{"__proto__": {"polluted": true}}'), { constructor: { prototype: {} } },
-  nested(50), nested(500),
-  '@@HUGE@@', '@@NEGHUGE@@', '@@BIGINT@@', '@@NEGZERO@@',
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  -0.5,
+  2 ** 31,
+  2 ** 53 + 2,
+  -(2 ** 53),
+  1e308,
+  -1e308,
+  Number.MIN_VALUE,
+  '',
+  ' ',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  'null',
+  'undefined',
+  'true',
+  '0',
+  '1e999',
+  '0x10',
+  '[]',
+  '{}',
+  'héllo wörld ✓ 日本語 🚀🔥',
+  '\u0000\u0001\u001f',
+  '\u202eevil\u202c',
+  '\ud83d',
+  '<script>alert(1)</script>',
+  "'; DROP TABLE keys; --",
+  'x'.repeat(3000),
+  'gpt-4o-mini',
+  'user',
+  'function',
+  'json_schema',
+  [],
+  {},
+  [null],
+  [{}],
+  [[]],
+  [1, 'a', null],
+  { role: 'user' },
+  { type: 'function' },
+  { '': '' },
+  JSON.parse('{"__proto__": {"polluted": true}}'),
+  { constructor: { prototype: {} } },
+  nested(50),
+  nested(500),
+  '@@HUGE@@',
+  '@@NEGHUGE@@',
+  '@@BIGINT@@',
+  '@@NEGZERO@@',
 ];
 
 type Path = (string | number)[];
@@ -603,7 +726,7 @@ function parentOf(root: unknown, path: Path): Record<string | number, unknown> |
 }
 
 function mutate(body: Json, rand: () => number): string {
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const count = 1 + Math.floor(rand() * 3);
   for (let i = 0; i < count; i++) {
     const all = paths(body);
@@ -620,7 +743,9 @@ function mutate(body: Json, rand: () => number): string {
     } else if (op < 0.85) {
       parent[key] = rand() < 0.5 ? [parent[key]] : { value: parent[key] };
     } else if (op < 0.95) {
-      parent[pick(['extra', 'n', 'stream', 'seed', 'user', 'logit_bias', 'metadata', 'store', 'modalities', 'prediction', 'audio'])] = structuredClone(pick(WEIRD));
+      parent[pick(['extra', 'n', 'stream', 'seed', 'user', 'logit_bias', 'metadata', 'store', 'modalities', 'prediction', 'audio'])] = structuredClone(
+        pick(WEIRD),
+      );
     } else {
       parent[key] = typeof parent[key] === 'string' ? `${parent[key] as string}${pick(['\u0000', '🚀', '\ud800', '"', '\\'])}` : String(parent[key]);
     }
@@ -715,7 +840,11 @@ const SCHEMA_BODIES = {
         type: 'function',
         function: {
           name: 'get_weather',
-          parameters: { type: 'object', properties: { location: { type: 'string' }, days: { type: 'integer', minimum: 1, maximum: 7 }, unit: { enum: ['c', 'f'] } }, required: ['location'] },
+          parameters: {
+            type: 'object',
+            properties: { location: { type: 'string' }, days: { type: 'integer', minimum: 1, maximum: 7 }, unit: { enum: ['c', 'f'] } },
+            required: ['location'],
+          },
         },
       },
     ],
@@ -726,21 +855,66 @@ const FUZZ_BODIES: [string, () => Json][] = [...JSON_ENDPOINTS.map((p) => [p, VA
 
 /** Hostile or nonsensical JSON schemas: each is answered (200 or 400) at once, and the node survives. */
 const HOSTILE_SCHEMAS: unknown[] = [
-  {}, { type: 'nope' }, { type: 5 }, { type: [] }, { type: ['string', 'null'] }, { type: 'object', properties: 5 }, { type: 'object', properties: { a: 5 } },
-  { type: 'object', properties: { a: null } }, { type: 'object', required: 'a' }, { type: 'object', required: ['zz'] }, { type: 'object', additionalProperties: 5 },
-  { $ref: '#/nope' }, { $ref: '#' }, { $ref: 5 }, { type: 'object', properties: { a: { $ref: '#' } }, required: ['a'] }, { $defs: { a: { $ref: '#/$defs/a' } }, $ref: '#/$defs/a' },
-  { type: 'array', items: 5 }, { type: 'array', prefixItems: 5 }, { type: 'array', minItems: -1 }, { type: 'array', items: { type: 'string' }, minItems: 1e9 },
-  { type: 'array', items: { enum: ['x'] }, uniqueItems: true, minItems: 5 }, { type: 'array', contains: { type: 'string' }, minContains: 1e9 },
-  { type: 'object', minProperties: 1e9 }, { type: 'object', maxProperties: -1, minProperties: 3 },
-  { type: 'string', pattern: '(' }, { type: 'string', pattern: 5 }, { type: 'string', pattern: '^(a+)+$' }, { type: 'string', pattern: '^[a-z]{100000}$' }, { type: 'string', format: 'nope' },
-  { type: 'string', pattern: '^(ab){2000}$' }, { type: 'string', format: 'email', maxLength: 3 }, { type: 'string', format: 'date-time', minLength: 500 },
-  { type: 'string', maxLength: -5 }, { type: 'string', minLength: 10, maxLength: 2 }, { type: 'string', enum: ['a'], pattern: 'b' },
+  {},
+  { type: 'nope' },
+  { type: 5 },
+  { type: [] },
+  { type: ['string', 'null'] },
+  { type: 'object', properties: 5 },
+  { type: 'object', properties: { a: 5 } },
+  { type: 'object', properties: { a: null } },
+  { type: 'object', required: 'a' },
+  { type: 'object', required: ['zz'] },
+  { type: 'object', additionalProperties: 5 },
+  { $ref: '#/nope' },
+  { $ref: '#' },
+  { $ref: 5 },
+  { type: 'object', properties: { a: { $ref: '#' } }, required: ['a'] },
+  { $defs: { a: { $ref: '#/$defs/a' } }, $ref: '#/$defs/a' },
+  { type: 'array', items: 5 },
+  { type: 'array', prefixItems: 5 },
+  { type: 'array', minItems: -1 },
+  { type: 'array', items: { type: 'string' }, minItems: 1e9 },
+  { type: 'array', items: { enum: ['x'] }, uniqueItems: true, minItems: 5 },
+  { type: 'array', contains: { type: 'string' }, minContains: 1e9 },
+  { type: 'object', minProperties: 1e9 },
+  { type: 'object', maxProperties: -1, minProperties: 3 },
+  { type: 'string', pattern: '(' },
+  { type: 'string', pattern: 5 },
+  { type: 'string', pattern: '^(a+)+$' },
+  { type: 'string', pattern: '^[a-z]{100000}$' },
+  { type: 'string', format: 'nope' },
+  { type: 'string', pattern: '^(ab){2000}$' },
+  { type: 'string', format: 'email', maxLength: 3 },
+  { type: 'string', format: 'date-time', minLength: 500 },
+  { type: 'string', maxLength: -5 },
+  { type: 'string', minLength: 10, maxLength: 2 },
+  { type: 'string', enum: ['a'], pattern: 'b' },
   { type: 'string', minLength: 1e9 },
   // 50 × 50 × 50 × 50 strings: each array is within the per-array cap, the whole is not.
-  { type: 'array', items: { type: 'array', items: { type: 'array', items: { type: 'array', items: { type: 'string' }, minItems: 50 }, minItems: 50 }, minItems: 50 }, minItems: 50 },
-  { type: 'object', properties: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`p${i}`, { type: 'string' }])), required: Array.from({ length: 3000 }, (_, i) => `p${i}`) },
-  { type: 'number', minimum: 10, maximum: 1 }, { type: 'integer', minimum: 1e308 }, { type: 'integer', multipleOf: 0 }, { type: 'number', multipleOf: 1e-300, minimum: 0.1, maximum: 0.2 },
-  { enum: [] }, { enum: 5 }, { const: { a: 1 } }, { anyOf: [] }, { anyOf: 5 }, { oneOf: [{}] }, { allOf: [{ type: 'string' }, { type: 'number' }] }, { not: {} }, { if: {}, then: 5 },
+  {
+    type: 'array',
+    items: { type: 'array', items: { type: 'array', items: { type: 'array', items: { type: 'string' }, minItems: 50 }, minItems: 50 }, minItems: 50 },
+    minItems: 50,
+  },
+  {
+    type: 'object',
+    properties: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`p${i}`, { type: 'string' }])),
+    required: Array.from({ length: 3000 }, (_, i) => `p${i}`),
+  },
+  { type: 'number', minimum: 10, maximum: 1 },
+  { type: 'integer', minimum: 1e308 },
+  { type: 'integer', multipleOf: 0 },
+  { type: 'number', multipleOf: 1e-300, minimum: 0.1, maximum: 0.2 },
+  { enum: [] },
+  { enum: 5 },
+  { const: { a: 1 } },
+  { anyOf: [] },
+  { anyOf: 5 },
+  { oneOf: [{}] },
+  { allOf: [{ type: 'string' }, { type: 'number' }] },
+  { not: {} },
+  { if: {}, then: 5 },
   nested(2000),
 ];
 
@@ -786,7 +960,8 @@ describe('fuzzing, in a child process that a crash or a blocked event loop canno
               const body = JSON.parse(answer) as Json;
               const error = body.error as Json | string | undefined;
               if (error === undefined && body.detail === undefined) problems.push('neither error nor detail');
-              if (error && typeof error === 'object' && (typeof error.message !== 'string' || !error.message || typeof error.type !== 'string')) problems.push('error without message/type');
+              if (error && typeof error === 'object' && (typeof error.message !== 'string' || !error.message || typeof error.type !== 'string'))
+                problems.push('error without message/type');
             } catch {
               problems.push('unparseable');
             }
@@ -817,12 +992,19 @@ describe('fuzzing, in a child process that a crash or a blocked event loop canno
         else Object.assign(body, { tools: [{ type: 'function', function: { name: 'f', parameters: schema } }], tool_choice: 'required' });
         const label = `${where} ${JSON.stringify(schema).slice(0, 100)}`;
         try {
-          const res = await fetch(`${child.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(2500) });
+          const res = await fetch(`${child.url}/chat/completions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(2500),
+          });
           const text = await res.text();
           if (res.status >= 500) failures.push(`${label}: ${res.status} ${text.slice(0, 200)}`);
         } catch (err) {
           // Blocked or dead: note it, replace the node, and go on to the next schema.
-          failures.push(`${label}: ${(err as Error).message}${child.alive() ? ' (event loop blocked)' : ` (${child.output().split('\n').slice(-3).join(' ')})`}`);
+          failures.push(
+            `${label}: ${(err as Error).message}${child.alive() ? ' (event loop blocked)' : ` (${child.output().split('\n').slice(-3).join(' ')})`}`,
+          );
           child.kill();
           child = await spawnNode();
           break;

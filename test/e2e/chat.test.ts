@@ -35,7 +35,11 @@ const timeTool: OpenAI.ChatCompletionTool = {
 };
 const stockTool: OpenAI.ChatCompletionTool = {
   type: 'function',
-  function: { name: 'get_stock_price', description: 'Look up a stock ticker price', parameters: { type: 'object', properties: { ticker: { type: 'string', pattern: '^[A-Z]{1,5}$' } }, required: ['ticker'] } },
+  function: {
+    name: 'get_stock_price',
+    description: 'Look up a stock ticker price',
+    parameters: { type: 'object', properties: { ticker: { type: 'string', pattern: '^[A-Z]{1,5}$' } }, required: ['ticker'] },
+  },
 };
 
 /**
@@ -72,7 +76,11 @@ describe('non-streaming chat', () => {
   });
 
   it.each(['max_tokens', 'max_completion_tokens'] as const)('%s cuts the reply with finish_reason "length"', async (param) => {
-    const r = await t.client.chat.completions.create({ model: 'gpt-4o-mini', [param]: 7, messages: [{ role: 'user', content: 'Write a long essay about rivers' }] });
+    const r = await t.client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      [param]: 7,
+      messages: [{ role: 'user', content: 'Write a long essay about rivers' }],
+    });
     expect(r.choices[0]!.finish_reason).toBe('length');
     expect(r.usage!.completion_tokens).toBe(7);
   });
@@ -87,14 +95,19 @@ describe('non-streaming chat', () => {
   });
 
   it('same request and seed give the same content; temperature changes it', async () => {
-    const ask = (temperature: number) => t.client.chat.completions.create({ model: 'gpt-4o-mini', temperature, messages: [{ role: 'user', content: 'Name a color' }] });
+    const ask = (temperature: number) =>
+      t.client.chat.completions.create({ model: 'gpt-4o-mini', temperature, messages: [{ role: 'user', content: 'Name a color' }] });
     const [a, b, c] = await Promise.all([ask(0.5), ask(0.5), ask(1.5)]);
     expect(a.choices[0]!.message.content).toBe(b.choices[0]!.message.content);
     expect(a.choices[0]!.message.content).not.toBe(c.choices[0]!.message.content);
   });
 
   it('response_format json_object gives a JSON object', async () => {
-    const r = await t.client.chat.completions.create({ model: 'gpt-4o-mini', response_format: { type: 'json_object' }, messages: [{ role: 'user', content: 'List facts about Mars as JSON' }] });
+    const r = await t.client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      response_format: { type: 'json_object' },
+      messages: [{ role: 'user', content: 'List facts about Mars as JSON' }],
+    });
     const parsed: unknown = JSON.parse(r.choices[0]!.message.content!);
     expect(parsed).toBeTypeOf('object');
     expect(Array.isArray(parsed)).toBe(false);
@@ -107,7 +120,12 @@ describe('non-streaming chat', () => {
         name: { type: 'string' },
         age: { type: 'integer', minimum: 0, maximum: 130 },
         tags: { type: 'array', items: { type: 'string' }, minItems: 1 },
-        address: { type: 'object', properties: { city: { type: 'string' }, zip: { type: 'string', pattern: '^\\d{5}$' } }, required: ['city', 'zip'], additionalProperties: false },
+        address: {
+          type: 'object',
+          properties: { city: { type: 'string' }, zip: { type: 'string', pattern: '^\\d{5}$' } },
+          required: ['city', 'zip'],
+          additionalProperties: false,
+        },
       },
       required: ['name', 'age', 'tags', 'address'],
       additionalProperties: false,
@@ -125,7 +143,13 @@ describe('non-streaming chat', () => {
   });
 
   it('returns logprobs when asked', async () => {
-    const r = await t.client.chat.completions.create({ model: 'gpt-4o-mini', logprobs: true, top_logprobs: 2, max_tokens: 5, messages: [{ role: 'user', content: 'Hi there friend' }] });
+    const r = await t.client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      logprobs: true,
+      top_logprobs: 2,
+      max_tokens: 5,
+      messages: [{ role: 'user', content: 'Hi there friend' }],
+    });
     expectSpecValid('CreateChatCompletionResponse', r);
     const lp = r.choices[0]!.logprobs!.content!;
     expect(lp).toHaveLength(5);
@@ -198,7 +222,18 @@ describe('tool calls', () => {
     const runner = t.client.chat.completions.runTools({
       model: 'gpt-4o-mini',
       messages: [{ role: 'user', content: "What's the weather in Oslo?" }],
-      tools: [{ type: 'function', function: { name: 'get_weather', description: 'Get the weather', parameters: weatherTool.function.parameters!, function: (args: { location: string }) => ({ location: args.location, temperature: 3 }), parse: JSON.parse } }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            description: 'Get the weather',
+            parameters: weatherTool.function.parameters!,
+            function: (args: { location: string }) => ({ location: args.location, temperature: 3 }),
+            parse: JSON.parse,
+          },
+        },
+      ],
     });
     const final = await runner.finalContent();
     expect(final).toContain('temperature: 3');
@@ -238,7 +273,12 @@ describe('streaming chat', () => {
   });
 
   it("passes the SDK's own stream helper", async () => {
-    const stream = t.client.chat.completions.stream({ model: 'gpt-4o-mini', n: 2, messages: [{ role: 'user', content: 'Write a haiku' }], stream_options: { include_usage: true } });
+    const stream = t.client.chat.completions.stream({
+      model: 'gpt-4o-mini',
+      n: 2,
+      messages: [{ role: 'user', content: 'Write a haiku' }],
+      stream_options: { include_usage: true },
+    });
     const final = await stream.finalChatCompletion();
     expect(final.choices).toHaveLength(2);
     expect(final.choices.every((c) => c.finish_reason === 'stop' && c.message.content)).toBe(true);
@@ -272,9 +312,13 @@ describe('streaming chat', () => {
     try {
       const url = `${plain.node.url}/chat/completions`;
       const body = { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hi' }] };
-      const without = sseData(await (await postJson(url, body)).text()).slice(0, -1).map((d) => JSON.parse(d) as Record<string, unknown>);
+      const without = sseData(await (await postJson(url, body)).text())
+        .slice(0, -1)
+        .map((d) => JSON.parse(d) as Record<string, unknown>);
       expect(without.every((c) => !('usage' in c))).toBe(true);
-      const withUsage = sseData(await (await postJson(url, { ...body, stream_options: { include_usage: true } })).text()).slice(0, -1).map((d) => JSON.parse(d) as OpenAI.ChatCompletionChunk);
+      const withUsage = sseData(await (await postJson(url, { ...body, stream_options: { include_usage: true } })).text())
+        .slice(0, -1)
+        .map((d) => JSON.parse(d) as OpenAI.ChatCompletionChunk);
       expect(withUsage[withUsage.length - 1]!.choices).toEqual([]);
       expect(withUsage[withUsage.length - 1]!.usage!.total_tokens).toBeGreaterThan(0);
     } finally {

@@ -50,7 +50,12 @@ describe('CLI', () => {
     first.child.kill('SIGTERM');
     const second = await serve(['--seed', '7']);
     running = second.child;
-    const b = (await new OpenAI({ apiKey: 'sk-test', baseURL: second.url }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say something' }] })).choices[0]!.message.content;
+    const b = (
+      await new OpenAI({ apiKey: 'sk-test', baseURL: second.url }).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Say something' }],
+      })
+    ).choices[0]!.message.content;
     expect(b).toBe(a);
   });
 

@@ -231,13 +231,24 @@ describe('POST /v1/completions (streaming)', () => {
     const last = JSON.parse(data.at(-2)!) as Completion;
     expect(last.choices).toEqual([]);
     expectSpecValid(last);
-    expect(last.usage).toEqual({ prompt_tokens: o200kEncode('Tell me about owls').length, completion_tokens: 12, total_tokens: o200kEncode('Tell me about owls').length + 12 });
+    expect(last.usage).toEqual({
+      prompt_tokens: o200kEncode('Tell me about owls').length,
+      completion_tokens: 12,
+      total_tokens: o200kEncode('Tell me about owls').length + 12,
+    });
     const before = data.slice(0, -2).map((d) => JSON.parse(d) as Completion);
     expect(before.every((c) => c.choices.length === 1)).toBe(true);
   });
 
   it('the SDK stream yields the same text, per choice with n = 2, and the usage chunk', async () => {
-    const stream = await t.client.completions.create({ model: MODEL, prompt: 'Name a river', max_tokens: 8, n: 2, stream: true, stream_options: { include_usage: true } });
+    const stream = await t.client.completions.create({
+      model: MODEL,
+      prompt: 'Name a river',
+      max_tokens: 8,
+      n: 2,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const texts = ['', ''];
     const finish: (string | null)[] = [null, null];
     let usage: Completion['usage'];

@@ -125,11 +125,7 @@ describe('POST /v1/embeddings', () => {
   });
 
   it('vectors are deterministic and similar texts are closer than unrelated ones', async () => {
-    const inputs = [
-      'The cat sat on the warm windowsill',
-      'A cat was sitting on the warm windowsill',
-      'Quarterly revenue exceeded analyst expectations',
-    ];
+    const inputs = ['The cat sat on the warm windowsill', 'A cat was sitting on the warm windowsill', 'Quarterly revenue exceeded analyst expectations'];
     const a = await t.client.embeddings.create({ model: MODEL, input: inputs, encoding_format: 'float' });
     const b = await t.client.embeddings.create({ model: MODEL, input: inputs, encoding_format: 'float' });
     expect(a.data.map((d) => d.embedding)).toEqual(b.data.map((d) => d.embedding));

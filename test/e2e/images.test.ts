@@ -105,7 +105,7 @@ describe('POST /v1/images/generations with dall-e-3', () => {
     expect((err as APIError).param).toBe('n');
   });
 
-  it('missing or empty prompt, unknown response_format and another model\'s quality are 400s', async () => {
+  it("missing or empty prompt, unknown response_format and another model's quality are 400s", async () => {
     for (const body of [{}, { prompt: '' }, { prompt: 'x', response_format: 'jpeg' }, { prompt: 'x', n: 0 }, { prompt: 'x', quality: 'high' }]) {
       const res = await postJson(`${t.node.url}/images/generations`, { model: 'dall-e-3', ...body });
       expect(res.status, JSON.stringify(body)).toBe(400);

@@ -153,13 +153,16 @@ describe('GET /v1/models', () => {
   });
 
   it('follows a scenario reload at once', async () => {
-    const extra = await startTestNode({ btc_usd: 50000, models: [{ id: 'llama-3-8b', sats_per_million_tokens: { prompt: 10, completion: 20 }, context_length: 8192, max_completion_tokens: 2048 }] });
+    const extra = await startTestNode({
+      btc_usd: 50000,
+      models: [{ id: 'llama-3-8b', sats_per_million_tokens: { prompt: 10, completion: 20 }, context_length: 8192, max_completion_tokens: 2048 }],
+    });
     try {
       const page = await extra.client.models.list();
       expect(page.data.map((m) => m.id)).toEqual(['llama-3-8b']);
       const m = page.data[0] as unknown as RoutstrModel;
       expectClose(m.sats_pricing.max_cost, 6144 * 10e-6 + 2048 * 20e-6, 'llama max_cost');
-      expectClose(m.pricing.prompt, 10e-6 * 50000 / 1e8, 'llama USD prompt');
+      expectClose(m.pricing.prompt, (10e-6 * 50000) / 1e8, 'llama USD prompt');
       extra.node.loadScenario({ version: 1, models: [{ id: 'other-model' }] });
       const after = await extra.client.models.list();
       expect(after.data.map((x) => x.id)).toEqual(['other-model']);

@@ -86,7 +86,7 @@ describe('Common use cases', () => {
     expect(printed.length).toBeGreaterThan(100);
   });
 
-  it("Streaming responses: the naive loop works with `stream.usage_chunk: requested`", async () => {
+  it('Streaming responses: the naive loop works with `stream.usage_chunk: requested`', async () => {
     const plain = await startMockNode({ port: 0, scenario: { version: 1, stream: { ...FAST_STREAM, usage_chunk: 'requested' } } });
     try {
       const c = new OpenAI({ apiKey: 'sk-...', baseURL: plain.url });
@@ -139,7 +139,13 @@ describe('Common use cases', () => {
   });
 
   it('Image generation: dall-e-3 returns a URL the mock serves as a real PNG', async () => {
-    const response = await client.images.generate({ model: 'dall-e-3', prompt: 'A futuristic city with flying cars', size: '1024x1024', quality: 'standard', n: 1 });
+    const response = await client.images.generate({
+      model: 'dall-e-3',
+      prompt: 'A futuristic city with flying cars',
+      size: '1024x1024',
+      quality: 'standard',
+      n: 1,
+    });
     const imageUrl = response.data![0]!.url!;
     expect(imageUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     const png = await fetch(imageUrl);
@@ -189,7 +195,9 @@ describe('Advanced features', () => {
 
   it('Async operations: concurrent requests all answer', async () => {
     const results = await Promise.all(
-      ['Hello', 'How are you?', "What's 2+2?"].map((msg) => client.chat.completions.create({ model: 'gpt-3.5-turbo', messages: [{ role: 'user', content: msg }] })),
+      ['Hello', 'How are you?', "What's 2+2?"].map((msg) =>
+        client.chat.completions.create({ model: 'gpt-3.5-turbo', messages: [{ role: 'user', content: msg }] }),
+      ),
     );
     expect(results.map((r) => r.choices[0]!.message.content).every(Boolean)).toBe(true);
   });
@@ -213,7 +221,8 @@ describe('Best practices', () => {
 
   it('Caching responses: temperature 0 gives the same answer for the same prompt', async () => {
     const cached = async (prompt: string) =>
-      (await client.chat.completions.create({ model: 'gpt-3.5-turbo', messages: [{ role: 'user', content: prompt }], temperature: 0 })).choices[0]!.message.content;
+      (await client.chat.completions.create({ model: 'gpt-3.5-turbo', messages: [{ role: 'user', content: prompt }], temperature: 0 })).choices[0]!.message
+        .content;
     expect(await cached('What is 2+2?')).toBe(await cached('What is 2+2?'));
   });
 });

@@ -101,8 +101,17 @@ function prepareComponentSchemas(specText: string): JsonObject {
 
 /** Keywords whose value is one subschema. */
 const SUBSCHEMA_KEYWORDS = new Set([
-  'items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames',
-  'unevaluatedItems', 'unevaluatedProperties', 'additionalItems',
+  'items',
+  'additionalProperties',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contains',
+  'propertyNames',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+  'additionalItems',
 ]);
 /** Keywords whose value maps names to subschemas. */
 const SUBSCHEMA_MAP_KEYWORDS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);

@@ -16,8 +16,7 @@ import {
 import { tokenizerFor } from '../../src/generate/tokens.ts';
 
 const TEXT_150 =
-  'The quick brown fox jumps over the lazy dog. Then, after a short rest, it ran back home to sleep! ' +
-  'Did anyone notice? Nobody did, and that was so fine.';
+  'The quick brown fox jumps over the lazy dog. Then, after a short rest, it ran back home to sleep! ' + 'Did anyone notice? Nobody did, and that was so fine.';
 
 describe('synthesizeSpeech', () => {
   it('supports mp3, flac, wav and pcm, and refuses opus and aac with a typed error', () => {
@@ -109,7 +108,11 @@ describe('synthesizeSpeech', () => {
 
 describe('probeAudioDuration', () => {
   it('reads back the duration of synthesized wav (within 5%), flac, and mp3 (within 10%)', async () => {
-    for (const [format, tolerance] of [['wav', 0.05], ['flac', 0.05], ['mp3', 0.1]] as const) {
+    for (const [format, tolerance] of [
+      ['wav', 0.05],
+      ['flac', 0.05],
+      ['mp3', 0.1],
+    ] as const) {
       const speech = synthesizeSpeech(TEXT_150, 6, format);
       const probed = await probeAudioDuration(speech.bytes, `speech.${format}`, speech.contentType);
       expect(probed, format).not.toBeNull();
@@ -138,7 +141,13 @@ describe('probeAudioDuration', () => {
     expect(await probeAudioDuration(Buffer.alloc(0), 'empty.wav', 'audio/wav')).toBeNull();
     const garbage = [randomBytes(5000), Buffer.alloc(5000), Buffer.from('not audio at all\n'.repeat(200))];
     for (const bytes of garbage) {
-      for (const [name, mime] of [[undefined, undefined], ['a.mp3', 'audio/mpeg'], ['a.wav', 'audio/wav'], ['a.m4a', 'audio/mp4'], ['a.ogg', 'audio/ogg']]) {
+      for (const [name, mime] of [
+        [undefined, undefined],
+        ['a.mp3', 'audio/mpeg'],
+        ['a.wav', 'audio/wav'],
+        ['a.m4a', 'audio/mp4'],
+        ['a.ogg', 'audio/ogg'],
+      ]) {
         expect(await probeAudioDuration(bytes, name, mime)).toBeNull();
       }
     }
@@ -269,7 +278,20 @@ describe('subtitles', () => {
       language: 'english',
       duration: 3725,
       words: [],
-      segments: [{ id: 0, seek: 372_000, start: 3723.5, end: 3724.0456, text: ' Hello there.', tokens: [], temperature: 0, avg_logprob: -0.2, compression_ratio: 1, no_speech_prob: 0 }],
+      segments: [
+        {
+          id: 0,
+          seek: 372_000,
+          start: 3723.5,
+          end: 3724.0456,
+          text: ' Hello there.',
+          tokens: [],
+          temperature: 0,
+          avg_logprob: -0.2,
+          compression_ratio: 1,
+          no_speech_prob: 0,
+        },
+      ],
     };
     expect(toSrt(t)).toBe('1\n01:02:03,500 --> 01:02:04,046\nHello there.\n\n');
     expect(toVtt(t)).toBe('WEBVTT\n\n01:02:03.500 --> 01:02:04.046\nHello there.\n\n');
@@ -317,7 +339,7 @@ function decodeFlac(bytes: Buffer): { sampleRate: number; samples: Int16Array; m
   let sampleRate = 0;
   let totalSamples = 0;
   let md5: Buffer = Buffer.alloc(0);
-  for (let last = 0; !last; ) {
+  for (let last = 0; !last;) {
     last = r.read(1);
     const type = r.read(7);
     const length = r.read(24);

@@ -64,8 +64,7 @@ describe('embedText', () => {
   });
 
   it('embeds a 20-word text in 1536 dimensions in well under 0.2 ms', () => {
-    const text = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen ' +
-      'sixteen seventeen eighteen nineteen twenty';
+    const text = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen ' + 'sixteen seventeen eighteen nineteen twenty';
     const runs = 200;
     // Best of several batches, so a busy machine does not make the test flaky.
     const batchAverages = Array.from({ length: 5 }, (_, batch) => {

@@ -20,9 +20,7 @@ function expectValidForManySeeds(schema: Schema, draft: '2020' | '07' = '2020', 
   for (let seed = 0; seed < SEEDS; seed++) {
     const value = valueFromSchema(schema, new Rng(seed), { text });
     if (!validate(value)) {
-      throw new Error(
-        `seed ${seed}: ${JSON.stringify(value)} is invalid: ${JSON.stringify(validate.errors)} for ${JSON.stringify(schema)}`,
-      );
+      throw new Error(`seed ${seed}: ${JSON.stringify(value)} is invalid: ${JSON.stringify(validate.errors)} for ${JSON.stringify(schema)}`);
     }
   }
 }
@@ -188,9 +186,25 @@ const stringSchemas: Schema[] = [
   { type: 'string', pattern: '[aeiou]{2}' },
   { type: 'string', pattern: '^[a-z]+$', minLength: 10, maxLength: 12 },
   { type: 'string', pattern: '^(?!admin)[a-z]{3,8}$' },
-  ...['date-time', 'date', 'time', 'email', 'uri', 'url', 'uuid', 'ipv4', 'ipv6', 'hostname', 'duration', 'uri-reference', 'json-pointer', 'relative-json-pointer', 'regex', 'byte', 'uri-template'].map(
-    (format) => ({ type: 'string', format }),
-  ),
+  ...[
+    'date-time',
+    'date',
+    'time',
+    'email',
+    'uri',
+    'url',
+    'uuid',
+    'ipv4',
+    'ipv6',
+    'hostname',
+    'duration',
+    'uri-reference',
+    'json-pointer',
+    'relative-json-pointer',
+    'regex',
+    'byte',
+    'uri-template',
+  ].map((format) => ({ type: 'string', format })),
   { type: 'string', format: 'email', maxLength: 40 },
   {
     type: 'object',
@@ -208,7 +222,12 @@ const stringSchemas: Schema[] = [
 
 const compositionSchemas: Schema[] = [
   { oneOf: [{ type: 'integer' }, { type: 'number', minimum: 0 }] },
-  { oneOf: [{ type: 'string', maxLength: 5 }, { type: 'string', minLength: 3 }] },
+  {
+    oneOf: [
+      { type: 'string', maxLength: 5 },
+      { type: 'string', minLength: 3 },
+    ],
+  },
   { type: 'integer', minimum: 1, maximum: 100, oneOf: [{ multipleOf: 3 }, { multipleOf: 5 }] },
   {
     oneOf: [
@@ -222,7 +241,12 @@ const compositionSchemas: Schema[] = [
       { type: 'object', properties: { phone: { type: 'string' } }, required: ['phone'] },
     ],
   },
-  { anyOf: [{ type: 'string', format: 'date' }, { type: 'integer', minimum: 1970 }] },
+  {
+    anyOf: [
+      { type: 'string', format: 'date' },
+      { type: 'integer', minimum: 1970 },
+    ],
+  },
   {
     allOf: [
       { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] },

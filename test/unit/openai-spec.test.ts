@@ -16,9 +16,7 @@ function chatCompletion(): Record<string, any> {
           role: 'assistant',
           content: null,
           refusal: null,
-          tool_calls: [
-            { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
-          ],
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }],
         },
         logprobs: null,
         finish_reason: 'tool_calls',
@@ -96,20 +94,29 @@ describe('loadSpecValidator: valid bodies pass', () => {
       language: 'english',
       duration: 2.5,
       text: 'Hello world.',
-      words: [{ word: 'Hello', start: 0, end: 0.6 }, { word: 'world', start: 0.7, end: 1.2 }],
+      words: [
+        { word: 'Hello', start: 0, end: 0.6 },
+        { word: 'world', start: 0.7, end: 1.2 },
+      ],
       segments: [
         {
-          id: 0, seek: 0, start: 0, end: 1.2, text: 'Hello world.', tokens: [50364, 2425, 1002],
-          temperature: 0, avg_logprob: -0.2, compression_ratio: 0.8, no_speech_prob: 0.01,
+          id: 0,
+          seek: 0,
+          start: 0,
+          end: 1.2,
+          text: 'Hello world.',
+          tokens: [50364, 2425, 1002],
+          temperature: 0,
+          avg_logprob: -0.2,
+          compression_ratio: 0.8,
+          no_speech_prob: 0.01,
         },
       ],
       usage: { type: 'duration', seconds: 3 },
     };
     expect(spec.validate('CreateTranscriptionResponseVerboseJson', verbose)).toEqual([]);
     expect(spec.validate('CreateTranscriptionResponseJson', { text: 'Hello world.' })).toEqual([]);
-    expect(spec.validate('CreateTranscriptionResponseVerboseJson', { text: 'Hello world.' })).toContain(
-      "/ must have required property 'duration'",
-    );
+    expect(spec.validate('CreateTranscriptionResponseVerboseJson', { text: 'Hello world.' })).toContain("/ must have required property 'duration'");
   });
 
   it('accepts a models list and a single model', () => {
@@ -132,9 +139,7 @@ describe('loadSpecValidator: broken bodies fail, naming the problem', () => {
   it('reports a choice without logprobs', () => {
     const completion = chatCompletion();
     delete completion.choices[0].logprobs;
-    expect(spec.validate('CreateChatCompletionResponse', completion)).toEqual([
-      "/choices/0 must have required property 'logprobs'",
-    ]);
+    expect(spec.validate('CreateChatCompletionResponse', completion)).toEqual(["/choices/0 must have required property 'logprobs'"]);
   });
 
   it('reports metadata.routstr as an object unless it is waived', () => {
@@ -160,16 +165,12 @@ describe('loadSpecValidator: broken bodies fail, naming the problem', () => {
   it('reports tool call arguments given as an object instead of a JSON string', () => {
     const completion = chatCompletion();
     completion.choices[0].message.tool_calls[0].function.arguments = { city: 'Oslo' };
-    expect(spec.validate('CreateChatCompletionResponse', completion)).toContain(
-      '/choices/0/message/tool_calls/0/function/arguments must be string',
-    );
+    expect(spec.validate('CreateChatCompletionResponse', completion)).toContain('/choices/0/message/tool_calls/0/function/arguments must be string');
   });
 
   it('reports an embeddings response whose object is not "list"', () => {
     const embeddings = { ...embeddingResponse(), object: 'embedding_list' };
-    expect(spec.validate('CreateEmbeddingResponse', embeddings)).toEqual([
-      '/object must be equal to one of the allowed values ["list"]',
-    ]);
+    expect(spec.validate('CreateEmbeddingResponse', embeddings)).toEqual(['/object must be equal to one of the allowed values ["list"]']);
   });
 
   it('reports an error without param, and an integer code', () => {
@@ -180,9 +181,7 @@ describe('loadSpecValidator: broken bodies fail, naming the problem', () => {
   });
 
   it('reports a non-integer unixtime', () => {
-    expect(spec.validate('Model', { id: 'm', object: 'model', created: 1.5, owned_by: 'x' })).toContain(
-      '/created must be integer',
-    );
+    expect(spec.validate('Model', { id: 'm', object: 'model', created: 1.5, owned_by: 'x' })).toContain('/created must be integer');
   });
 
   it('throws on an unknown schema name', () => {

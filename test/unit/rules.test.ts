@@ -30,7 +30,18 @@ describe('rule matching', () => {
         ],
       },
     );
-    expect(f).toMatchObject({ method: 'POST', path: '/chat/completions', model: 'm', key: 'sk-a', stream: true, message: 'Weather in Oslo?', system: 'Be brief', tools: ['get_weather'], toolResult: true, session: 's1' });
+    expect(f).toMatchObject({
+      method: 'POST',
+      path: '/chat/completions',
+      model: 'm',
+      key: 'sk-a',
+      stream: true,
+      message: 'Weather in Oslo?',
+      system: 'Be brief',
+      tools: ['get_weather'],
+      toolResult: true,
+      session: 's1',
+    });
   });
 
   it('counts nth, every, first and after', () => {
@@ -72,7 +83,9 @@ describe('rule matching', () => {
     };
     expect(run(7)).toBe(run(7));
     expect(run(7)).not.toBe(run(8));
-    const hits = run(7).split('').filter((c) => c === '1').length;
+    const hits = run(7)
+      .split('')
+      .filter((c) => c === '1').length;
     expect(hits).toBeGreaterThan(5);
     expect(hits).toBeLessThan(35);
   });

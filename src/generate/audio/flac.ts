@@ -48,7 +48,17 @@ function streamHeader(samples: Int16Array, sampleRate: number, minFrameBytes: nu
 }
 
 const SAMPLE_RATE_CODES: Readonly<Record<number, number>> = {
-  88200: 1, 176400: 2, 192000: 3, 8000: 4, 16000: 5, 22050: 6, 24000: 7, 32000: 8, 44100: 9, 48000: 10, 96000: 11,
+  88200: 1,
+  176400: 2,
+  192000: 3,
+  8000: 4,
+  16000: 5,
+  22050: 6,
+  24000: 7,
+  32000: 8,
+  44100: 9,
+  48000: 10,
+  96000: 11,
 };
 
 function writeFrame(w: BitWriter, block: Int16Array, frameNumber: number, sampleRate: number): void {

@@ -40,7 +40,7 @@ function wavDuration(bytes: Buffer): number | null | undefined {
   if (bytes.length < 12 || bytes.toString('latin1', 0, 4) !== 'RIFF' || bytes.toString('latin1', 8, 12) !== 'WAVE') return undefined;
   let format: WavFormat | undefined;
   let frames: number | undefined;
-  for (let offset = 12; offset + 8 <= bytes.length; ) {
+  for (let offset = 12; offset + 8 <= bytes.length;) {
     const id = bytes.toString('latin1', offset, offset + 4);
     const declared = bytes.readUInt32LE(offset + 4);
     const body = offset + 8;

@@ -4,9 +4,7 @@ import type { Transcript } from './transcript.ts';
 
 /** SubRip: numbered cues, "00:00:01,000 --> 00:00:03,500", the text, a blank line. */
 export function toSrt(t: Transcript): string {
-  return t.segments
-    .map((s, i) => `${i + 1}\n${timestamp(s.start, ',')} --> ${timestamp(s.end, ',')}\n${s.text.trim()}\n\n`)
-    .join('');
+  return t.segments.map((s, i) => `${i + 1}\n${timestamp(s.start, ',')} --> ${timestamp(s.end, ',')}\n${s.text.trim()}\n\n`).join('');
 }
 
 /** WebVTT: a "WEBVTT" header, then cues timed "00:00:01.000 --> 00:00:03.500". */

@@ -69,7 +69,10 @@ export function buildTranscript(seed: number, durationSeconds: number, options: 
   const scores = rng.fork('scores');
   const segments = timed.map((s, id) => toSegment(id, s, duration, scores));
   return {
-    text: segments.map((s) => s.text).join('').trim(),
+    text: segments
+      .map((s) => s.text)
+      .join('')
+      .trim(),
     language: languageName(options.language),
     duration,
     segments,

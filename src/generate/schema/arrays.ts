@@ -38,13 +38,7 @@ export function generateArray(s: SchemaObject, state: State, rng: Rng, build: Bu
 }
 
 /** One array item; with `uniqueItems`, redrawn until it differs from the earlier items. */
-function generateItem(
-  schema: unknown,
-  state: State,
-  rng: Rng,
-  seen: Set<string> | undefined,
-  build: BuildValue,
-): { value: unknown; duplicate: boolean } {
+function generateItem(schema: unknown, state: State, rng: Rng, seen: Set<string> | undefined, build: BuildValue): { value: unknown; duplicate: boolean } {
   let value = build(schema, state, rng);
   if (!seen) return { value, duplicate: false };
   for (let attempt = 0; seen.has(canonicalKey(value)) && attempt < UNIQUE_ATTEMPTS; attempt++) {

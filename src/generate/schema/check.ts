@@ -1,17 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { compilePattern } from './regex.ts';
 import { resolveRef } from './refs.ts';
-import {
-  canonicalKey,
-  codePointLength,
-  declaredTypes,
-  deepEqual,
-  finiteNumber,
-  isPlainObject,
-  nonNegativeInt,
-  stringList,
-  typeAllows,
-} from './schema-util.ts';
+import { canonicalKey, codePointLength, declaredTypes, deepEqual, finiteNumber, isPlainObject, nonNegativeInt, stringList, typeAllows } from './schema-util.ts';
 
 /**
  * A small interpreting validator. The generator builds values to fit a schema by construction; this

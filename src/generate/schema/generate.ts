@@ -119,18 +119,10 @@ function nameContext(state: State): NameContext {
 }
 
 /** Members that also satisfy the sibling keywords, preferring one the prompt mentions. */
-function pickEnumMember(
-  s: SchemaObject,
-  members: readonly unknown[],
-  checks: readonly SchemaObject[],
-  state: State,
-  rng: Rng,
-): unknown {
+function pickEnumMember(s: SchemaObject, members: readonly unknown[], checks: readonly SchemaObject[], state: State, rng: Rng): unknown {
   if (members.length === 0) return null;
   const { enum: _members, ...siblings } = s;
-  const valid = members.filter(
-    (m) => matchesSchema(siblings, m, state.root) && checks.every((c) => matchesSchema(c, m, state.root)),
-  );
+  const valid = members.filter((m) => matchesSchema(siblings, m, state.root) && checks.every((c) => matchesSchema(c, m, state.root)));
   let pool = valid.length > 0 ? valid : members;
   if (state.exclude) {
     const exclude = state.exclude;
@@ -146,7 +138,17 @@ function pickBoolean(state: State, rng: Rng): boolean {
   return rng.chance(0.5);
 }
 
-const OBJECT_KEYWORDS = ['properties', 'required', 'additionalProperties', 'patternProperties', 'minProperties', 'maxProperties', 'propertyNames', 'dependentRequired', 'unevaluatedProperties'];
+const OBJECT_KEYWORDS = [
+  'properties',
+  'required',
+  'additionalProperties',
+  'patternProperties',
+  'minProperties',
+  'maxProperties',
+  'propertyNames',
+  'dependentRequired',
+  'unevaluatedProperties',
+];
 const ARRAY_KEYWORDS = ['items', 'prefixItems', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems', 'contains'];
 const STRING_KEYWORDS = ['minLength', 'maxLength', 'pattern'];
 const NUMBER_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'];
@@ -196,4 +198,3 @@ function typeForName(name: string | undefined): JsonType {
   if (profile && !hasStringRule(name)) return profile.decimals === 0 ? 'integer' : 'number';
   return 'string';
 }
-

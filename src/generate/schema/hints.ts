@@ -25,7 +25,10 @@ function isPlausiblePlace(candidate: string): boolean {
 }
 
 function cleanPlace(raw: string): string {
-  return raw.replace(/[.'’-]+$/, '').replace(/'s$/, '').trim();
+  return raw
+    .replace(/[.'’-]+$/, '')
+    .replace(/'s$/, '')
+    .trim();
 }
 
 /**
@@ -49,8 +52,7 @@ export function extractPlace(text: string | undefined, prepositions: readonly st
   return undefined;
 }
 
-const TOPIC_AFTER_VERB =
-  /\b(?:search(?:\s+the\s+web)?\s+for|look\s+up|find(?:\s+me)?|about|regarding|research|information\s+on)\s+(.+?)(?:[?!]|\.(?:\s|$)|$)/i;
+const TOPIC_AFTER_VERB = /\b(?:search(?:\s+the\s+web)?\s+for|look\s+up|find(?:\s+me)?|about|regarding|research|information\s+on)\s+(.+?)(?:[?!]|\.(?:\s|$)|$)/i;
 const LEADING_FILLER =
   /^(?:(?:please|hey|hi|ok|okay|so|can you|could you|would you|will you|tell me|show me|give me|i want to know|i need|what's|what is|what are|how do i|how do you|how does|how to|how can i|who is|who was|explain|describe)[\s,]+)+/i;
 const MAX_TOPIC_WORDS = 8;

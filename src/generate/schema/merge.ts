@@ -1,13 +1,5 @@
 import { compilePattern } from './regex.ts';
-import {
-  type JsonType,
-  type SchemaObject,
-  deepEqual,
-  declaredTypes,
-  finiteNumber,
-  isPlainObject,
-  stringList,
-} from './schema-util.ts';
+import { type JsonType, type SchemaObject, deepEqual, declaredTypes, finiteNumber, isPlainObject, stringList } from './schema-util.ts';
 
 /**
  * Conjunction of two schemas without composition keywords, as one schema the generator can build
@@ -34,14 +26,7 @@ const UPPER_BOUNDS = new Set(['maximum', 'exclusiveMaximum', 'maxLength', 'maxIt
 const CONJOINED = new Set(['items', 'additionalProperties', 'additionalItems', 'propertyNames', 'unevaluatedProperties']);
 
 /** Returns the merged keyword value, or undefined to keep the existing one (possibly adding a check). */
-function mergeKeyword(
-  key: string,
-  current: unknown,
-  added: unknown,
-  out: SchemaObject,
-  add: SchemaObject,
-  checks: SchemaObject[],
-): unknown {
+function mergeKeyword(key: string, current: unknown, added: unknown, out: SchemaObject, add: SchemaObject, checks: SchemaObject[]): unknown {
   if (deepEqual(current, added)) return undefined;
   if (LOWER_BOUNDS.has(key) && typeof current === 'number' && typeof added === 'number') return Math.max(current, added);
   if (UPPER_BOUNDS.has(key) && typeof current === 'number' && typeof added === 'number') return Math.min(current, added);
@@ -49,9 +34,7 @@ function mergeKeyword(
     case 'type':
       return intersectTypes(out, add);
     case 'enum':
-      return Array.isArray(current) && Array.isArray(added)
-        ? current.filter((a) => added.some((b) => deepEqual(a, b)))
-        : undefined;
+      return Array.isArray(current) && Array.isArray(added) ? current.filter((a) => added.some((b) => deepEqual(a, b))) : undefined;
     case 'required':
       return [...new Set([...stringList(current), ...stringList(added)])];
     case 'properties':

@@ -88,15 +88,77 @@ const keyword: StringMaker = (rng, ctx) => {
 };
 
 const PERSON_WORDS = [
-  'author', 'customer', 'person', 'contact', 'owner', 'recipient', 'sender', 'assignee', 'reviewer', 'manager',
-  'employee', 'attendee', 'guest', 'patient', 'student', 'speaker', 'passenger', 'driver', 'user', 'member',
-  'client', 'buyer', 'seller', 'host', 'teacher', 'doctor', 'artist', 'creator', 'organizer', 'participant',
+  'author',
+  'customer',
+  'person',
+  'contact',
+  'owner',
+  'recipient',
+  'sender',
+  'assignee',
+  'reviewer',
+  'manager',
+  'employee',
+  'attendee',
+  'guest',
+  'patient',
+  'student',
+  'speaker',
+  'passenger',
+  'driver',
+  'user',
+  'member',
+  'client',
+  'buyer',
+  'seller',
+  'host',
+  'teacher',
+  'doctor',
+  'artist',
+  'creator',
+  'organizer',
+  'participant',
 ];
 const LONG_TEXT_WORDS = [
-  'description', 'summary', 'details', 'detail', 'bio', 'about', 'content', 'body', 'text', 'message', 'comment',
-  'comments', 'note', 'notes', 'reason', 'explanation', 'answer', 'response', 'reply', 'instructions', 'feedback',
-  'review', 'caption', 'excerpt', 'abstract', 'overview', 'context', 'rationale', 'reasoning', 'analysis',
-  'justification', 'conclusion', 'thoughts', 'solution', 'result', 'output', 'story', 'plan', 'advice',
+  'description',
+  'summary',
+  'details',
+  'detail',
+  'bio',
+  'about',
+  'content',
+  'body',
+  'text',
+  'message',
+  'comment',
+  'comments',
+  'note',
+  'notes',
+  'reason',
+  'explanation',
+  'answer',
+  'response',
+  'reply',
+  'instructions',
+  'feedback',
+  'review',
+  'caption',
+  'excerpt',
+  'abstract',
+  'overview',
+  'context',
+  'rationale',
+  'reasoning',
+  'analysis',
+  'justification',
+  'conclusion',
+  'thoughts',
+  'solution',
+  'result',
+  'output',
+  'story',
+  'plan',
+  'advice',
 ];
 
 function nameMaker(rng: Rng, ctx: NameContext, t: Tokens): string {
@@ -107,27 +169,32 @@ function nameMaker(rng: Rng, ctx: NameContext, t: Tokens): string {
   if (subject.has('city', 'cities')) return vocab.city(rng);
   if (subject.has('country', 'countries')) return vocab.country(rng);
   if (subject.has('file', 'files', 'document', 'documents')) return `${vocab.noun(rng)}_${vocab.noun(rng)}.${rng.pick(['pdf', 'txt', 'csv', 'json', 'md'])}`;
-  if (subject.has('event', 'events', 'project', 'projects', 'team', 'teams', 'task', 'tasks', 'book', 'books'))
-    return vocab.titlePhrase(rng);
-  if (subject.has('tool', 'function', 'command', 'field', 'column', 'variable', 'key', 'param', 'parameter'))
-    return `${vocab.verb(rng)}_${vocab.noun(rng)}`;
+  if (subject.has('event', 'events', 'project', 'projects', 'team', 'teams', 'task', 'tasks', 'book', 'books')) return vocab.titlePhrase(rng);
+  if (subject.has('tool', 'function', 'command', 'field', 'column', 'variable', 'key', 'param', 'parameter')) return `${vocab.verb(rng)}_${vocab.noun(rng)}`;
   return vocab.fullName(rng);
 }
 
 const STRING_RULES: StringRule[] = [
   { test: (t) => t.has('email', 'mail') || t.joined.endsWith('email'), make: (rng) => vocab.emailFor(rng) },
   {
-    test: (t) => t.has('url', 'uri', 'website', 'link', 'href', 'homepage', 'endpoint', 'webhook', 'avatar', 'image', 'photo', 'thumbnail', 'logo', 'icon', 'site'),
+    test: (t) =>
+      t.has('url', 'uri', 'website', 'link', 'href', 'homepage', 'endpoint', 'webhook', 'avatar', 'image', 'photo', 'thumbnail', 'logo', 'icon', 'site'),
     make: (rng) => vocab.url(rng),
   },
   { test: (t) => t.has('phone', 'mobile', 'tel', 'telephone', 'fax', 'cell'), make: (rng) => vocab.phoneNumber(rng) },
   { test: (t) => t.has('username', 'handle', 'login', 'nickname', 'screenname') || (t.has('user') && t.last === 'name'), make: (rng) => vocab.username(rng) },
   { test: (t) => t.has('firstname', 'fname', 'forename') || (t.has('first', 'given') && t.has('name')), make: (rng) => vocab.firstName(rng) },
   { test: (t) => t.has('lastname', 'lname', 'surname') || (t.has('last', 'family') && t.has('name')), make: (rng) => vocab.lastName(rng) },
-  { test: (t) => t.has('password', 'passwd', 'secret', 'token', 'apikey') || (t.has('api') && t.has('key')), make: (rng) => vocab.alphanumeric(rng, 24, 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789') },
+  {
+    test: (t) => t.has('password', 'passwd', 'secret', 'token', 'apikey') || (t.has('api') && t.has('key')),
+    make: (rng) => vocab.alphanumeric(rng, 24, 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789'),
+  },
   { test: (t) => t.has('uuid', 'guid'), make: (rng) => vocab.uuid(rng) },
   { test: (t) => t.last === 'id' || t.last === 'ids', make: idMaker },
-  { test: (t) => t.has('timezone', 'tz') || (t.has('time') && t.has('zone')), make: pick('UTC', 'America/New_York', 'Europe/London', 'Asia/Tokyo', 'Europe/Paris', 'America/Los_Angeles') },
+  {
+    test: (t) => t.has('timezone', 'tz') || (t.has('time') && t.has('zone')),
+    make: pick('UTC', 'America/New_York', 'Europe/London', 'Asia/Tokyo', 'Europe/Paris', 'America/Los_Angeles'),
+  },
   { test: (t) => t.has('timestamp', 'datetime') || ['at', 'time'].includes(t.last), make: (rng) => isoDateTime(rng) },
   { test: (t) => t.has('date', 'birthday', 'dob', 'birthdate', 'deadline', 'due', 'day'), make: (rng) => isoDate(rng) },
   { test: (t) => t.has('duration', 'period', 'interval'), make: (rng) => `${rng.int(5, 90)} minutes` },
@@ -137,8 +204,14 @@ const STRING_RULES: StringRule[] = [
   { test: (t) => t.has('location', 'place', 'destination', 'origin', 'where', 'venue', 'loc', 'region', 'area', 'airport'), make: place(vocab.location) },
   { test: (t) => t.has('state', 'province') && !t.has('status'), make: (rng) => vocab.usState(rng) },
   { test: (t) => t.has('zip', 'zipcode', 'postal', 'postcode'), make: (rng) => vocab.postalCode(rng) },
-  { test: (t) => t.has('address', 'street'), make: (rng, _ctx, t) => (t.has('street') ? vocab.streetAddress(rng) : `${vocab.streetAddress(rng)}, ${vocab.city(rng)}`) },
-  { test: (t) => t.has('company', 'organization', 'organisation', 'employer', 'business', 'vendor', 'brand', 'org', 'publisher', 'manufacturer', 'supplier'), make: (rng) => vocab.companyName(rng) },
+  {
+    test: (t) => t.has('address', 'street'),
+    make: (rng, _ctx, t) => (t.has('street') ? vocab.streetAddress(rng) : `${vocab.streetAddress(rng)}, ${vocab.city(rng)}`),
+  },
+  {
+    test: (t) => t.has('company', 'organization', 'organisation', 'employer', 'business', 'vendor', 'brand', 'org', 'publisher', 'manufacturer', 'supplier'),
+    make: (rng) => vocab.companyName(rng),
+  },
   { test: (t) => t.has('job', 'occupation', 'profession', 'position', 'role'), make: (rng) => vocab.jobTitle(rng) },
   { test: (t) => t.last === 'name' || t.has('fullname'), make: nameMaker },
   { test: (t) => t.list.length === 1 && PERSON_WORDS.includes(t.last), make: (rng) => vocab.fullName(rng) },
@@ -152,11 +225,17 @@ const STRING_RULES: StringRule[] = [
   { test: (t) => t.has('gender', 'sex'), make: pick('female', 'male') },
   { test: (t) => t.has('color', 'colour'), make: (rng) => vocab.color(rng) },
   { test: (t) => t.has('currency'), make: (rng) => vocab.currencyCode(rng) },
-  { test: (t) => t.has('language', 'lang', 'locale'), make: (rng, _c, t) => (t.has('language') && !t.has('code') ? vocab.language(rng).name : vocab.language(rng).alpha2) },
+  {
+    test: (t) => t.has('language', 'lang', 'locale'),
+    make: (rng, _c, t) => (t.has('language') && !t.has('code') ? vocab.language(rng).name : vocab.language(rng).alpha2),
+  },
   { test: (t) => t.has('unit', 'units'), make: pick('celsius', 'fahrenheit', 'metric', 'imperial') },
   { test: (t) => t.has('ip'), make: (rng) => `${rng.int(11, 223)}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}` },
   { test: (t) => t.has('domain', 'host', 'hostname'), make: (rng) => vocab.domainName(rng) },
-  { test: (t) => t.has('filename', 'file', 'path', 'filepath'), make: (rng, _c, t) => `${t.has('path', 'filepath') ? '/home/user/' : ''}${vocab.noun(rng)}_${vocab.noun(rng)}.${rng.pick(['txt', 'pdf', 'csv', 'json'])}` },
+  {
+    test: (t) => t.has('filename', 'file', 'path', 'filepath'),
+    make: (rng, _c, t) => `${t.has('path', 'filepath') ? '/home/user/' : ''}${vocab.noun(rng)}_${vocab.noun(rng)}.${rng.pick(['txt', 'pdf', 'csv', 'json'])}`,
+  },
   { test: (t) => t.has('version'), make: (rng) => `${rng.int(0, 5)}.${rng.int(0, 20)}.${rng.int(0, 9)}` },
   { test: (t) => t.has('sku', 'code', 'reference', 'ref'), make: (rng) => `${vocab.alphanumeric(rng, 3, 'ABCDEFGHJKLMNPQRSTUVWXYZ')}-${rng.int(1000, 9999)}` },
   { test: (t) => t.has('slug'), make: (rng) => `${vocab.adjective(rng)}-${vocab.noun(rng)}` },
@@ -164,7 +243,10 @@ const STRING_RULES: StringRule[] = [
   { test: (t) => t.has('label', 'labels', 'type', 'kind'), make: (rng) => vocab.noun(rng) },
   { test: (t) => t.has('product', 'item'), make: (rng) => vocab.productName(rng) },
   { test: (t) => t.has('method'), make: pick('GET', 'POST', 'PUT', 'DELETE') },
-  { test: (t) => t.has('event', 'project', 'task', 'goal', 'step', 'steps', 'action'), make: (rng) => vocab.capitalize(`${vocab.verb(rng)} the ${vocab.noun(rng)}`) },
+  {
+    test: (t) => t.has('event', 'project', 'task', 'goal', 'step', 'steps', 'action'),
+    make: (rng) => vocab.capitalize(`${vocab.verb(rng)} the ${vocab.noun(rng)}`),
+  },
 ];
 
 function idMaker(rng: Rng, _ctx: NameContext, t: Tokens): string {
@@ -232,7 +314,10 @@ const NUMBER_RULES: Array<{ words: string[]; profile: NumberProfile }> = [
   { words: ['latitude', 'lat'], profile: { min: -60, max: 70, decimals: 4 } },
   { words: ['longitude', 'lng', 'lon', 'long'], profile: { min: -180, max: 180, decimals: 4 } },
   { words: ['salary', 'income', 'revenue', 'budget'], profile: { min: 20000, max: 200000, decimals: 0 } },
-  { words: ['price', 'cost', 'amount', 'total', 'subtotal', 'balance', 'fee', 'fare', 'payment', 'charge', 'tax', 'discount', 'tip', 'usd', 'eur'], profile: { min: 1, max: 500, decimals: 2 } },
+  {
+    words: ['price', 'cost', 'amount', 'total', 'subtotal', 'balance', 'fee', 'fare', 'payment', 'charge', 'tax', 'discount', 'tip', 'usd', 'eur'],
+    profile: { min: 1, max: 500, decimals: 2 },
+  },
   { words: ['age'], profile: { min: 18, max: 80, decimals: 0 } },
   { words: ['temperature', 'temp', 'celsius', 'fahrenheit'], profile: { min: -5, max: 35, decimals: 1 } },
   { words: ['humidity', 'percent', 'percentage', 'pct'], profile: { min: 0, max: 100, decimals: 0 } },
@@ -251,7 +336,32 @@ const NUMBER_RULES: Array<{ words: string[]; profile: NumberProfile }> = [
   { words: ['limit', 'results', 'topk', 'top', 'k', 'n', 'size', 'per', 'max'], profile: { min: 3, max: 20, decimals: 0 } },
   { words: ['page'], profile: { min: 1, max: 5, decimals: 0 } },
   { words: ['offset', 'skip', 'index', 'position', 'rank'], profile: { min: 0, max: 50, decimals: 0 } },
-  { words: ['quantity', 'qty', 'count', 'num', 'number', 'stock', 'units', 'items', 'copies', 'guests', 'people', 'seats', 'nights', 'rooms', 'tickets', 'adults', 'children', 'passengers', 'servings', 'attendees', 'days'], profile: { min: 1, max: 10, decimals: 0 } },
+  {
+    words: [
+      'quantity',
+      'qty',
+      'count',
+      'num',
+      'number',
+      'stock',
+      'units',
+      'items',
+      'copies',
+      'guests',
+      'people',
+      'seats',
+      'nights',
+      'rooms',
+      'tickets',
+      'adults',
+      'children',
+      'passengers',
+      'servings',
+      'attendees',
+      'days',
+    ],
+    profile: { min: 1, max: 10, decimals: 0 },
+  },
   { words: ['zoom', 'level', 'priority', 'version', 'retries', 'attempts'], profile: { min: 1, max: 10, decimals: 0 } },
   { words: ['id'], profile: { min: 1, max: 99999, decimals: 0 } },
 ];
@@ -274,7 +384,29 @@ export function numberProfileForName(name: string | undefined): NumberProfile | 
 }
 
 const BOOLEAN_PREFIXES = new Set(['is', 'has', 'can', 'should', 'allow', 'enable', 'include', 'use', 'show', 'was', 'did', 'needs']);
-const BOOLEAN_WORDS = new Set(['enabled', 'disabled', 'active', 'verified', 'required', 'visible', 'completed', 'done', 'success', 'available', 'public', 'private', 'deleted', 'archived', 'confirmed', 'approved', 'flag', 'recursive', 'strict', 'force', 'stream']);
+const BOOLEAN_WORDS = new Set([
+  'enabled',
+  'disabled',
+  'active',
+  'verified',
+  'required',
+  'visible',
+  'completed',
+  'done',
+  'success',
+  'available',
+  'public',
+  'private',
+  'deleted',
+  'archived',
+  'confirmed',
+  'approved',
+  'flag',
+  'recursive',
+  'strict',
+  'force',
+  'stream',
+]);
 
 export function looksBoolean(name: string | undefined): boolean {
   if (!name) return false;

@@ -77,13 +77,7 @@ function integerStep(step: number | undefined): number {
 }
 
 /** A value k·step inside the bounds and, when possible, inside the realistic target range. */
-function onGrid(
-  b: Bounds,
-  target: [number, number],
-  step: number,
-  declaredStep: number | undefined,
-  rng: Rng,
-): number | undefined {
+function onGrid(b: Bounds, target: [number, number], step: number, declaredStep: number | undefined, rng: Rng): number | undefined {
   let kLo = Math.ceil(b.lo / step);
   let kHi = Math.floor(b.hi / step);
   if (b.loExclusive && kLo * step <= b.lo) kLo++;

@@ -73,7 +73,7 @@ function choosePropertyKeys(s: SchemaObject, properties: Record<string, unknown>
 
 function addDependencies(s: SchemaObject, chosen: Set<string>): void {
   const sources = [s.dependentRequired, s.dependencies].filter(isPlainObject);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const source of sources) {
       for (const [trigger, needed] of Object.entries(source)) {
@@ -90,12 +90,7 @@ function addDependencies(s: SchemaObject, chosen: Set<string>): void {
 }
 
 /** A key's schema: its declared schema plus matching `patternProperties`, else `additionalProperties`. */
-function schemaForKey(
-  s: SchemaObject,
-  key: string,
-  properties: Record<string, unknown>,
-  patterns: readonly PatternProperty[],
-): unknown {
+function schemaForKey(s: SchemaObject, key: string, properties: Record<string, unknown>, patterns: readonly PatternProperty[]): unknown {
   const own = Object.hasOwn(properties, key) ? [properties[key]] : [];
   const parts = [...own, ...patterns.filter((p) => p.re.test(key)).map((p) => p.schema)];
   if (parts.length === 0) return 'additionalProperties' in s ? s.additionalProperties : {};
@@ -130,14 +125,7 @@ function addExtraProperties(
   }
 }
 
-function extraKey(
-  s: SchemaObject,
-  patterns: readonly PatternProperty[],
-  closed: boolean,
-  state: State,
-  rng: Rng,
-  build: BuildValue,
-): string | undefined {
+function extraKey(s: SchemaObject, patterns: readonly PatternProperty[], closed: boolean, state: State, rng: Rng, build: BuildValue): string | undefined {
   if (closed) {
     if (patterns.length === 0) return undefined;
     const pattern = rng.pick(patterns);

@@ -21,9 +21,20 @@ type Node =
 type Range = readonly [number, number];
 
 const DIGIT: Range[] = [[0x30, 0x39]];
-const WORD: Range[] = [[0x61, 0x7a], [0x41, 0x5a], [0x30, 0x39], [0x5f, 0x5f]];
-const SPACE: Range[] = [[0x20, 0x20], [0x09, 0x0d]];
-const LETTER: Range[] = [[0x61, 0x7a], [0x41, 0x5a]];
+const WORD: Range[] = [
+  [0x61, 0x7a],
+  [0x41, 0x5a],
+  [0x30, 0x39],
+  [0x5f, 0x5f],
+];
+const SPACE: Range[] = [
+  [0x20, 0x20],
+  [0x09, 0x0d],
+];
+const LETTER: Range[] = [
+  [0x61, 0x7a],
+  [0x41, 0x5a],
+];
 const PRINTABLE: Range = [0x20, 0x7e];
 /** Unbounded quantifiers (`*`, `+`, `{n,}`) repeat at most this many extra times. */
 const UNBOUNDED_EXTRA = 5;
@@ -155,7 +166,14 @@ class Parser {
       case '$':
         return { kind: 'empty' };
       case '.':
-        return { kind: 'set', ranges: [[0x0a, 0x0a], [0x0d, 0x0d]], negated: true };
+        return {
+          kind: 'set',
+          ranges: [
+            [0x0a, 0x0a],
+            [0x0d, 0x0d],
+          ],
+          negated: true,
+        };
       case '(':
         return this.group();
       case '[':
@@ -257,8 +275,7 @@ class Parser {
     const known = simple[e];
     if (known !== undefined) return known;
     const rest = this.src.slice(this.pos);
-    const hex =
-      e === 'x' ? /^[0-9a-fA-F]{2}/.exec(rest) : e === 'u' ? /^(?:\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4})/.exec(rest) : null;
+    const hex = e === 'x' ? /^[0-9a-fA-F]{2}/.exec(rest) : e === 'u' ? /^(?:\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4})/.exec(rest) : null;
     if (hex) {
       this.pos += hex[0].length;
       return Math.min(0x10ffff, parseInt(hex[0].replace(/[{}]/g, ''), 16));

@@ -7,9 +7,7 @@ export type JsonType = 'string' | 'number' | 'integer' | 'boolean' | 'null' | 'o
 const JSON_TYPES: ReadonlySet<string> = new Set(['string', 'number', 'integer', 'boolean', 'null', 'object', 'array']);
 
 /** Shared one-element lists for the common `"type": "string"` form, which is read for every value. */
-const SINGLE_TYPES: ReadonlyMap<string, readonly JsonType[]> = new Map(
-  [...JSON_TYPES].map((t) => [t, Object.freeze([t as JsonType])] as const),
-);
+const SINGLE_TYPES: ReadonlyMap<string, readonly JsonType[]> = new Map([...JSON_TYPES].map((t) => [t, Object.freeze([t as JsonType])] as const));
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -46,11 +46,7 @@ export function valuesLeft(state: State): number {
 }
 
 export function isShrinking(state: State): boolean {
-  return (
-    state.depth >= SHRINK_DEPTH ||
-    (state.refs?.maxRepeats ?? 0) >= SHRINK_REPEATS ||
-    state.budget.values > SHRINK_VALUES
-  );
+  return state.depth >= SHRINK_DEPTH || (state.refs?.maxRepeats ?? 0) >= SHRINK_REPEATS || state.budget.values > SHRINK_VALUES;
 }
 
 export function extendChain(chain: RefChain | undefined, refs: readonly string[]): RefChain | undefined {
@@ -83,4 +79,3 @@ export function withRefs(
 ): State {
   return { root: state.root, text: state.text, depth, refs, name, parentName, exclude, budget: state.budget };
 }
-

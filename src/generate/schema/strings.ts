@@ -123,13 +123,7 @@ function candidateOrder(s: SchemaObject, rng: Rng, ctx: NameContext, hasFormat: 
   return hasExamples && !ctx.text && rng.chance(0.25) ? EXAMPLE_FIRST : NAME_FIRST;
 }
 
-function makeCandidate(
-  kind: CandidateKind,
-  s: SchemaObject,
-  rng: Rng,
-  ctx: NameContext,
-  formatMaker: ((rng: Rng) => string) | undefined,
-): string | undefined {
+function makeCandidate(kind: CandidateKind, s: SchemaObject, rng: Rng, ctx: NameContext, formatMaker: ((rng: Rng) => string) | undefined): string | undefined {
   switch (kind) {
     case 'format':
       return formatMaker?.(rng);
@@ -209,7 +203,7 @@ function stretchToLength(source: string, c: StringConstraints, rng: Rng): string
 /** Trims or extends text to the length bounds, keeping it word-like. */
 export function fitLength(text: string, min: number, max: number, rng: Rng): string {
   const parts = [text];
-  for (let length = codePointLength(text); length < min; ) {
+  for (let length = codePointLength(text); length < min;) {
     const word = vocab.noun(rng); // nouns are ASCII, so code points equal UTF-16 units here
     parts.push(length > 0 ? ` ${word}` : word);
     length += word.length + (length > 0 ? 1 : 0);

@@ -108,7 +108,11 @@ async function balanceEndpoints(app: FastifyInstance, opts: RouteOptions): Promi
     const account = credential.startsWith('sk-') ? payments().ledger.get(credential) : bearerAccount(payments(), request);
     if (!account) {
       throw detail(401, {
-        error: { message: 'Key not found. Deposit first via /v1/wallet/create before requesting a refund.', type: 'invalid_request_error', code: 'key_not_found' },
+        error: {
+          message: 'Key not found. Deposit first via /v1/wallet/create before requesting a refund.',
+          type: 'invalid_request_error',
+          code: 'key_not_found',
+        },
       });
     }
     // A repeated refund returns the same token (real nodes cache it for an hour).
@@ -153,4 +157,3 @@ export async function nodeRoutes(app: FastifyInstance, opts: RouteOptions): Prom
   await app.register(balanceEndpoints, { context, prefix: '/balance' });
   await app.register(balanceEndpoints, { context, prefix: '/wallet' });
 }
-
