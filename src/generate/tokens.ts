@@ -4,6 +4,8 @@ import * as o200k from 'gpt-tokenizer/encoding/o200k_base';
 /** Real BPE tokenizers (OpenAI's cl100k_base and o200k_base) for usage counts and stream chunking. */
 export interface Tokenizer {
   readonly name: 'cl100k_base' | 'o200k_base';
+  /** The regexes that cut text into pre-tokens (exposed for the equivalence test). */
+  readonly splitters: { unicode: RegExp; ascii: RegExp };
   encode(text: string): number[];
   decode(ids: number[]): string;
   count(text: string): number;
@@ -23,6 +25,25 @@ function splitRegexOf(enc: typeof o200k): RegExp {
   return new RegExp(regex.source, regex.flags.includes('g') ? regex.flags : `${regex.flags}g`);
 }
 
+/**
+ * The same regex restricted to ASCII: Unicode property classes are what makes the split slow, and
+ * on ASCII text they reduce to plain ranges (no ASCII character is titlecase, modifier, other
+ * letter or mark). Undefined when the source has a class this rewrite does not know, so the
+ * tokenizer then always uses the original. test/unit/tokens.test.ts checks both agree.
+ */
+export function asciiSplitRegexOf(unicode: RegExp): RegExp | undefined {
+  const source = unicode.source
+    .replaceAll('[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]', '[A-Z]')
+    .replaceAll('[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]', '[a-z]')
+    .replaceAll('\\p{L}\\p{N}', 'A-Za-z0-9')
+    .replaceAll('\\p{L}+', '[A-Za-z]+')
+    .replaceAll('\\p{N}{1,3}', '[0-9]{1,3}');
+  if (source.includes('\\p{')) return undefined;
+  return new RegExp(source, unicode.flags.replace('u', '').replace('v', ''));
+}
+
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
 /** Entries kept per tokenizer; generated text reuses a few thousand words, prompts add more. */
 const PIECE_CACHE_LIMIT = 50_000;
 /** Longer texts are counted every time rather than kept in memory. */
@@ -34,6 +55,8 @@ const MAX_COUNTED_TEXT = 4096;
  */
 function makeTokenizer(name: Tokenizer['name'], enc: typeof o200k): Tokenizer {
   const split = splitRegexOf(enc);
+  const asciiSplit = asciiSplitRegexOf(split) ?? split;
+  const splitterFor = (text: string) => (ASCII_ONLY.test(text) ? asciiSplit : split);
   const cache = new Map<string, string[]>();
   const noSpecial = { disallowedSpecial: new Set<string>() };
 
@@ -68,13 +91,14 @@ function makeTokenizer(name: Tokenizer['name'], enc: typeof o200k): Tokenizer {
   const counts = new Map<string, number>();
   return {
     name,
+    splitters: { unicode: split, ascii: asciiSplit },
     encode: (text) => enc.encode(text, noSpecial),
     decode: (ids) => enc.decode(ids),
     count(text) {
       const known = counts.get(text);
       if (known !== undefined) return known;
       let n = 0;
-      for (const [preToken] of text.matchAll(split)) n += piecesOfPreToken(preToken).length;
+      for (const [preToken] of text.matchAll(splitterFor(text))) n += piecesOfPreToken(preToken).length;
       if (text.length <= MAX_COUNTED_TEXT) {
         if (counts.size >= PIECE_CACHE_LIMIT) counts.clear();
         counts.set(text, n);
@@ -83,7 +107,7 @@ function makeTokenizer(name: Tokenizer['name'], enc: typeof o200k): Tokenizer {
     },
     pieces(text) {
       const out: string[] = [];
-      for (const [preToken] of text.matchAll(split)) for (const piece of piecesOfPreToken(preToken)) out.push(piece);
+      for (const [preToken] of text.matchAll(splitterFor(text))) for (const piece of piecesOfPreToken(preToken)) out.push(piece);
       return out;
     },
   };

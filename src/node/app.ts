@@ -76,8 +76,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerRequestHooks(app, options.context, options.journal);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-routstr-request-id', request.id);
-    reply.header('access-control-allow-origin', '*');
-    reply.header('access-control-expose-headers', EXPOSED_HEADERS);
+    // Like Starlette's CORSMiddleware on real nodes: CORS headers only for requests with an Origin.
+    if (request.headers.origin !== undefined) {
+      reply.header('access-control-allow-origin', '*');
+      reply.header('access-control-expose-headers', EXPOSED_HEADERS);
+    }
     done();
   });
 

@@ -3,6 +3,25 @@
  * nothing secret can leak through the control plane.
  */
 
+/** What the node keeps per request; formatting and redaction wait until someone reads the journal. */
+export interface JournalRecord {
+  id: string;
+  /** Epoch milliseconds. */
+  at: number;
+  method: string;
+  path: string;
+  model?: string;
+  credential?: string;
+  rule?: string;
+  fault?: string;
+  status?: number;
+  cost_msats?: number;
+  retry_count?: number;
+  duration_ms?: number;
+  outcome?: 'completed' | 'client_closed' | 'faulted';
+}
+
+/** A journal entry as the control plane shows it: ISO time, credential redacted. */
 export interface JournalEntry {
   id: string;
   time: string;
@@ -39,19 +58,36 @@ export function redactCredential(value: string): string {
   return `${value.slice(0, 7)}…${value.slice(-4)}`;
 }
 
+function present(record: JournalRecord): JournalEntry {
+  const { at, credential, ...rest } = record;
+  return { ...rest, time: new Date(at).toISOString(), ...(credential ? { key: redactCredential(credential) } : {}) };
+}
+
+/** A ring buffer: adding is O(1) however full it is (the journal is on every request's path). */
 export class Journal {
-  private entries: JournalEntry[] = [];
+  private readonly slots: (JournalRecord | undefined)[];
+  private next = 0;
+  private size = 0;
 
-  constructor(private readonly limit = 1000) {}
+  constructor(private readonly limit = 1000) {
+    this.slots = new Array<JournalRecord | undefined>(limit);
+  }
 
-  add(entry: JournalEntry): JournalEntry {
-    this.entries.push(entry);
-    if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
+  add(entry: JournalRecord): JournalRecord {
+    this.slots[this.next] = entry;
+    this.next = (this.next + 1) % this.limit;
+    this.size = Math.min(this.size + 1, this.limit);
     return entry;
   }
 
+  /** Oldest first, formatted for readers. */
+  private all(): JournalEntry[] {
+    const start = (this.next - this.size + this.limit) % this.limit;
+    return Array.from({ length: this.size }, (_, i) => present(this.slots[(start + i) % this.limit]!));
+  }
+
   list(filter: JournalFilter = {}): JournalEntry[] {
-    const out = this.entries.filter(
+    const out = this.all().filter(
       (e) =>
         (filter.path === undefined || e.path === filter.path) &&
         (filter.method === undefined || e.method === filter.method.toUpperCase()) &&
@@ -65,6 +101,8 @@ export class Journal {
   }
 
   clear(): void {
-    this.entries = [];
+    this.slots.fill(undefined);
+    this.next = 0;
+    this.size = 0;
   }
 }

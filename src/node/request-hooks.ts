@@ -6,14 +6,14 @@ import { RawBody } from './body.ts';
 import type { NodeContext } from './context.ts';
 import { renderError } from './errors.ts';
 import { applyFaultBeforeHeaders, rateLimitError, waitForClient } from './faults.ts';
-import { type Journal, type JournalEntry, redactCredential } from './journal.ts';
+import type { Journal, JournalRecord } from './journal.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The scenario rule (or queued fault) that fired for this request, if any. */
     mock: FiredRule | null;
     /** This request's journal entry; routes add the cost. */
-    journalEntry: JournalEntry | null;
+    journalEntry: JournalRecord | null;
     /**
      * The token usage of a settled response; routes that settle set it, and the rate limiter
      * counts it against the key's `tpm` once the response is over.
@@ -127,12 +127,13 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
     const started = performance.now();
     const retry = Number(request.headers['x-stainless-retry-count']);
     const credential = credentialOf(request);
+    const query = request.url.indexOf('?');
     const entry = journal.add({
       id: request.id,
-      time: new Date().toISOString(),
+      at: Date.now(),
       method: request.method,
-      path: request.url.split('?')[0] ?? '/',
-      ...(credential ? { key: redactCredential(credential) } : {}),
+      path: query < 0 ? request.url : request.url.slice(0, query),
+      ...(credential ? { credential } : {}),
       ...(Number.isInteger(retry) ? { retry_count: retry } : {}),
     });
     request.journalEntry = entry;
@@ -144,10 +145,26 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
     done();
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  // Callback style, so the common path (no limits, no rules) costs no promise.
+  app.addHook('preHandler', (request, reply, done) => {
     const entry = request.journalEntry;
-    if (!entry) return;
     const ctx = context();
+    if (!entry || (!ctx.hasRules && !limiterOf(ctx))) {
+      if (entry && request.body && typeof request.body === 'object' && typeof (request.body as { model?: unknown }).model === 'string') {
+        entry.model = (request.body as { model: string }).model;
+      }
+      return done();
+    }
+    applyScenario(request, reply, entry, ctx).then(
+      (answered) => {
+        if (!answered) done();
+      },
+      (err: Error) => done(err),
+    );
+  });
+
+  /** Limits, then rules and faults; true when the request has been answered (or abandoned) here. */
+  async function applyScenario(request: FastifyRequest, reply: FastifyReply, entry: JournalRecord, ctx: NodeContext): Promise<boolean> {
     const body = bodyObject(request.body);
     if (typeof body?.model === 'string') entry.model = body.model;
 
@@ -163,7 +180,7 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
         entry.fault = 'rate_limit';
         entry.outcome = 'faulted';
         sendRefusal(ctx, limiter, key, now, verdict, request, reply, typeof body?.model === 'string' ? body.model : 'unknown');
-        return reply;
+        return true;
       }
       // Admitted: the headers count down on this response; its tokens count once it is settled and over.
       limitHeaders = limiter.headers(key, now);
@@ -174,9 +191,9 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
       });
     }
 
-    if (!ctx.hasRules) return;
+    if (!ctx.hasRules) return false;
     const fired = ctx.decide(requestFacts(request.method, request.url, request.headers, body));
-    if (!fired) return;
+    if (!fired) return false;
     request.mock = fired;
     entry.rule = fired.name;
     if (fired.fault) {
@@ -186,14 +203,15 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
       const answered = await applyFaultBeforeHeaders(fault, ctx, request, reply, body, body?.stream === true);
       if (answered) {
         entry.outcome = 'faulted';
-        return reply;
+        return true;
       }
     }
     // A client that gives up during a scripted delay is not answered, and so not charged.
     if (fired.reply?.delay_ms && (await waitForClient(reply, fired.reply.delay_ms))) {
       entry.outcome = 'client_closed';
       reply.hijack();
-      return reply;
+      return true;
     }
-  });
+    return false;
+  }
 }

@@ -152,9 +152,11 @@ export function pythonFloatString(x: number): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
   const abs = Math.abs(x);
   if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) {
-    const [mantissa, exponent] = x.toExponential().split('e') as [string, string];
-    const sign = exponent.startsWith('-') ? '-' : '+';
-    return `${mantissa}e${sign}${exponent.replace(/^[+-]/, '').padStart(2, '0')}`;
+    const text = x.toExponential();
+    const e = text.indexOf('e');
+    const sign = text[e + 1]!;
+    const digits = text.slice(e + 2);
+    return `${text.slice(0, e)}e${sign}${digits.length < 2 ? `0${digits}` : digits}`;
   }
   const text = String(x);
   return Number.isInteger(x) ? `${text}.0` : text;

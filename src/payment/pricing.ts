@@ -24,8 +24,19 @@ export interface PriceSheet {
   max_cost: number;
 }
 
-/** Sats per token, and the max costs in sats. */
+const sheets = new WeakMap<ModelSpec, PriceSheet>();
+
+/** Sats per token, and the max costs in sats. Worked out once per model (it is on every paid request). */
 export function satsPricing(model: ModelSpec): PriceSheet {
+  let sheet = sheets.get(model);
+  if (!sheet) {
+    sheet = computeSatsPricing(model);
+    sheets.set(model, sheet);
+  }
+  return sheet;
+}
+
+function computeSatsPricing(model: ModelSpec): PriceSheet {
   const prompt = model.sats_per_million_tokens.prompt / 1e6;
   const completion = model.sats_per_million_tokens.completion / 1e6;
   const cl = model.context_length;

@@ -10,6 +10,7 @@ import { jsonBody } from '../body.ts';
 import type { NodeContext } from '../context.ts';
 import { invalidRequest, maxTokensNotInteger } from '../errors.ts';
 import { type SseEvent, writeSse } from '../sse-writer.ts';
+import { writeJson } from '../json-writer.ts';
 import { streamFaultOf } from '../faults.ts';
 import { authorizeRequest, failedPayment } from '../paid-request.ts';
 import { type CostData, costFromUsage, costHeaders } from '../../payment/billing.ts';
@@ -63,8 +64,8 @@ export async function chatRoutes(app: FastifyInstance, opts: RouteOptions): Prom
 
       if (!chat.stream) {
         const settlement = settle(cost);
-        reply.headers({ ...costHeaders(cost), ...(settlement.changeToken ? { 'x-cashu': settlement.changeToken } : {}) });
-        return addCostToBody(chatCompletionBody(plan, meta, logprobs), cost, settlement);
+        const headers = { ...costHeaders(cost), ...(settlement.changeToken ? { 'x-cashu': settlement.changeToken } : {}) };
+        return writeJson(reply, addCostToBody(chatCompletionBody(plan, meta, logprobs), cost, settlement), headers);
       }
 
       const stream = { ...ctx.scenario.stream, ...scripted?.stream };

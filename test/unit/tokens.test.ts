@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/generate/random.ts';
+import { countChatPromptTokens, tokenizerFor } from '../../src/generate/tokens.ts';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789     \n\n\t.,;:!?\'"()[]{}-_/\\@#$%^&*+=<>|~`';
+const CONTRACTIONS = ["'s", "'t", "'re", "'ve", "'ll", "'d", "'m", "'S", "'LL"];
+
+function randomAscii(rng: Rng, length: number): string {
+  let out = '';
+  while (out.length < length) out += rng.chance(0.1) ? rng.pick(CONTRACTIONS) : ALPHABET[rng.int(0, ALPHABET.length - 1)];
+  return out;
+}
+
+describe('BPE tokenizers', () => {
+  for (const model of ['gpt-4o-mini', 'gpt-4']) {
+    const tok = tokenizerFor(model);
+
+    it(`${tok.name}: the fast ASCII split gives exactly the library's tokens (2,000 random texts)`, () => {
+      const rng = new Rng(42);
+      for (let i = 0; i < 2000; i++) {
+        const text = randomAscii(rng, rng.int(0, 120));
+        const expected = tok.encode(text);
+        expect(tok.count(text), JSON.stringify(text)).toBe(expected.length);
+        const pieces = tok.pieces(text);
+        expect(pieces.join('')).toBe(text);
+        expect(pieces.length).toBe(expected.length);
+      }
+    });
+
+    it(`${tok.name}: non-ASCII text uses the Unicode split and still matches`, () => {
+      for (const text of ['Größe und Übermaß', '日本語のテキスト', 'emoji 🎉🎉 party', 'naïve café — déjà vu', 'ﬁnal ligature']) {
+        expect(tok.count(text)).toBe(tok.encode(text).length);
+        expect(tok.pieces(text).join('')).toBe(text);
+        expect(tok.pieces(text)).toHaveLength(tok.encode(text).length);
+      }
+    });
+  }
+
+  it('picks o200k_base for gpt-4o models and cl100k_base for gpt-4 and gpt-3.5', () => {
+    expect(tokenizerFor('gpt-4o-mini').name).toBe('o200k_base');
+    expect(tokenizerFor('gpt-4').name).toBe('cl100k_base');
+    expect(tokenizerFor('gpt-3.5-turbo').name).toBe('cl100k_base');
+    expect(tokenizerFor('anything', 'cl100k_base').name).toBe('cl100k_base');
+  });
+
+  it('counts chat prompts the way OpenAI does: 3 per message, the role, the content, 3 to prime', () => {
+    const tok = tokenizerFor('gpt-4o-mini');
+    const n = countChatPromptTokens(tok, [{ role: 'user', content: 'Hello!' }]);
+    expect(n).toBe(3 + 3 + tok.count('user') + tok.count('Hello!'));
+  });
+});
