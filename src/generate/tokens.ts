@@ -56,7 +56,12 @@ const MAX_COUNTED_TEXT = 4096;
 function makeTokenizer(name: Tokenizer['name'], enc: typeof o200k): Tokenizer {
   const split = splitRegexOf(enc);
   const asciiSplit = asciiSplitRegexOf(split) ?? split;
-  const splitterFor = (text: string) => (ASCII_ONLY.test(text) ? asciiSplit : split);
+  // An exec loop rather than matchAll: the iterator showed up in the throughput profile.
+  const eachPreToken = (text: string, visit: (preToken: string) => void) => {
+    const regex = ASCII_ONLY.test(text) ? asciiSplit : split;
+    regex.lastIndex = 0;
+    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) visit(m[0]);
+  };
   const cache = new Map<string, string[]>();
   const noSpecial = { disallowedSpecial: new Set<string>() };
 
@@ -98,7 +103,9 @@ function makeTokenizer(name: Tokenizer['name'], enc: typeof o200k): Tokenizer {
       const known = counts.get(text);
       if (known !== undefined) return known;
       let n = 0;
-      for (const [preToken] of text.matchAll(splitterFor(text))) n += piecesOfPreToken(preToken).length;
+      eachPreToken(text, (preToken) => {
+        n += piecesOfPreToken(preToken).length;
+      });
       if (text.length <= MAX_COUNTED_TEXT) {
         if (counts.size >= PIECE_CACHE_LIMIT) counts.clear();
         counts.set(text, n);
@@ -107,7 +114,9 @@ function makeTokenizer(name: Tokenizer['name'], enc: typeof o200k): Tokenizer {
     },
     pieces(text) {
       const out: string[] = [];
-      for (const [preToken] of text.matchAll(splitterFor(text))) for (const piece of piecesOfPreToken(preToken)) out.push(piece);
+      eachPreToken(text, (preToken) => {
+        for (const piece of piecesOfPreToken(preToken)) out.push(piece);
+      });
       return out;
     },
   };
