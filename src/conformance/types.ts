@@ -1,0 +1,91 @@
+/**
+ * The conformance runner's vocabulary: checks, their results, and the report. A check is a small
+ * object with an id and a `run` function; the runner decides which to run (areas, capabilities,
+ * budget) and with which timeouts.
+ */
+
+export const AREAS = ['info', 'models', 'chat', 'stream', 'tools', 'embeddings', 'images', 'audio', 'errors', 'billing', 'x-cashu'] as const;
+export type Area = (typeof AREAS)[number];
+
+/** fail: breaks clients or the contract; warn: a spec-only deviation; info: a capability note. */
+export type Severity = 'fail' | 'warn' | 'info';
+
+export type Status = 'pass' | 'fail' | 'warn' | 'info' | 'skip' | 'error';
+
+export interface CheckOutcome {
+  status: Status;
+  /** One line: what was expected and what was seen. */
+  reason: string;
+  expected?: string;
+  actual?: string;
+  /** A curl line that reproduces the request, secrets redacted. */
+  curl?: string;
+  /** Millisats this check actually spent (paid checks). */
+  spentMsats?: number;
+  /** Which variant the node showed where real nodes differ (e.g. "error envelope: detail+error (>= 0.4.5)"). */
+  variant?: string;
+}
+
+export interface Capabilities {
+  /** Model ids by kind, discovered from /v1/models (kind guessed from Routstr architecture or the id). */
+  chat: string[];
+  embedding: string[];
+  image: string[];
+  transcription: string[];
+  speech: string[];
+  /** The Routstr model objects, by id, for pricing estimates. */
+  models: Map<string, Record<string, unknown>>;
+  /** Whether /v1/info answered like a Routstr node. */
+  routstr: boolean;
+}
+
+export interface CheckContext {
+  /** Node origin without /v1, e.g. http://127.0.0.1:8000 */
+  origin: string;
+  /** Base URL for the SDK, ending in /v1. */
+  baseURL: string;
+  /** The API key or Cashu token given with --key; undefined when only free checks can run. */
+  key?: string;
+  /** --model, or the cheapest chat model found. */
+  model?: string;
+  capabilities: Capabilities;
+  /** Per-request timeouts in ms. */
+  timeouts: { firstByte: number; idle: number; total: number };
+  /** Aborted when the check's total time is up. */
+  signal: AbortSignal;
+}
+
+export interface Check {
+  /** Stable id, e.g. "chat.schema" or "stream.done". */
+  id: string;
+  area: Area;
+  severity: Severity;
+  title: string;
+  /** Paid checks need a key and a budget. */
+  paid: boolean;
+  /** Paid checks: the most this check can cost, in msats, from /v1/models pricing. */
+  estimateMsats?: (ctx: CheckContext) => number;
+  /** A reason to skip (missing capability), or undefined to run. */
+  skipWhen?: (ctx: CheckContext) => string | undefined;
+  run: (ctx: CheckContext) => Promise<CheckOutcome>;
+}
+
+export interface CheckResult extends CheckOutcome {
+  id: string;
+  area: Area;
+  severity: Severity;
+  title: string;
+  durationMs: number;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  node: { url: string; name?: string; version?: string };
+  sdk: { name: 'openai'; version: string };
+  startedAt: string;
+  finishedAt: string;
+  budget: { maxSats: number; spentMsats: number };
+  capabilities: Omit<Capabilities, 'models'>;
+  results: CheckResult[];
+  summary: Record<Status, number>;
+}
