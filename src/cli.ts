@@ -5,6 +5,15 @@ import { startMockNode } from './node/server.ts';
 import { ScenarioError, formatProblem, lintScenario, loadScenario } from './scenario/loader.ts';
 import { MAX_MINT_AMOUNT, mintToken, type CashuUnit } from './payment/cashu.ts';
 import { scenarioJsonSchema } from './scenario/schema.ts';
+import { writeFileSync } from 'node:fs';
+import { ALL_CHECKS } from './conformance/checks/index.ts';
+import { ConformanceConfigError, exitCodeFor, runConformance } from './conformance/runner.ts';
+import { formatResultLine, formatSummary } from './conformance/reporters/console.ts';
+import { formatJson } from './conformance/reporters/json.ts';
+import { formatJunit } from './conformance/reporters/junit.ts';
+import { writeStepSummary } from './conformance/reporters/markdown.ts';
+import { AREAS } from './conformance/types.ts';
+import { redact } from './conformance/redact.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -14,6 +23,16 @@ function integer(min: number, max: number) {
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
     return n;
   };
+}
+
+function areas(value: string, previous: string[] | undefined): string[] {
+  const list = value
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const bad = list.filter((a) => !(AREAS as readonly string[]).includes(a));
+  if (bad.length > 0) throw new InvalidArgumentError(`unknown area ${bad.join(', ')} (areas: ${AREAS.join(', ')})`);
+  return [...(previous ?? []), ...list];
 }
 
 function isLoopbackHost(host: string): boolean {
@@ -113,6 +132,79 @@ export function buildCli(): Command {
         process.exit(2);
       }
     });
+
+  program
+    .command('check')
+    .description(
+      'check a Routstr (or OpenAI-compatible) node against the API and Routstr behaviour; exit 0 pass, 1 a check failed, 2 bad usage, 3 node unreachable',
+    )
+    .argument('[base-url]', 'node URL, with or without /v1 (optional with --mock)')
+    .option('--key <key>', 'API key (sk-...) or Cashu token for paid checks (never printed)', process.env.ROUTSTR_KEY)
+    .option('--only <areas>', `comma-separated areas to run (${AREAS.join(', ')})`, areas)
+    .option('--skip <areas>', 'comma-separated areas to leave out', areas)
+    .option('--max-sats <n>', 'most sats the paid checks may spend', integer(0, 2 ** 40), 0)
+    .option('--model <id>', 'chat model for the checks (default: the cheapest chat model)')
+    .option('--json <file>', 'write the JSON report here')
+    .option('--junit <file>', 'write a JUnit XML report here')
+    .option('--timeout <ms>', 'total time per check in ms', integer(1, 3_600_000), 60_000)
+    .option('--list', 'list every check (id, area, severity, paid) and exit')
+    .option('--mock', 'start an embedded mock node on a free port and check it')
+    .action(
+      async (
+        baseUrl: string | undefined,
+        opts: {
+          key?: string;
+          only?: string[];
+          skip?: string[];
+          maxSats: number;
+          model?: string;
+          json?: string;
+          junit?: string;
+          timeout: number;
+          list?: boolean;
+          mock?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        if (opts.list) {
+          for (const c of ALL_CHECKS)
+            process.stdout.write(`${c.id.padEnd(30)} ${c.area.padEnd(11)} ${c.severity.padEnd(5)} ${c.paid ? 'paid' : 'free'}  ${c.title}\n`);
+          return;
+        }
+        if (!baseUrl && !opts.mock) cmd.error('error: missing argument <base-url> (or pass --mock)', { exitCode: 2 });
+        if (baseUrl && opts.mock) cmd.error('error: give either <base-url> or --mock, not both', { exitCode: 2 });
+        const mock = opts.mock ? await startMockNode({ port: 0 }) : undefined;
+        const url = mock?.url ?? baseUrl!;
+        try {
+          process.stdout.write(`routstr-mock check ${redact(url)}\n`);
+          const report = await runConformance({
+            baseUrl: url,
+            key: opts.key,
+            only: opts.only,
+            skip: opts.skip,
+            maxSats: opts.maxSats,
+            model: opts.model,
+            timeoutMs: opts.timeout,
+            onResult: (r) => process.stdout.write(`${formatResultLine(r)}\n`),
+          });
+          process.stdout.write(`${formatSummary(report)}\n`);
+          if (opts.json) writeFileSync(opts.json, formatJson(report));
+          if (opts.junit) writeFileSync(opts.junit, formatJunit(report));
+          writeStepSummary(report);
+          process.exitCode = exitCodeFor(report);
+        } catch (err) {
+          if (err instanceof ConformanceConfigError) {
+            process.stderr.write(`routstr-mock check: ${err.message}\n`);
+            process.exitCode = 2;
+          } else {
+            process.stderr.write(`routstr-mock check: ${(err as Error).message}\n`);
+            process.exitCode = 1;
+          }
+        } finally {
+          await mock?.close();
+        }
+      },
+    );
 
   const scenario = program.command('scenario').description('work with scenario files');
   scenario

@@ -53,6 +53,8 @@ export interface CheckContext {
   timeouts: { firstByte: number; idle: number; total: number };
   /** Aborted when the check's total time is up. */
   signal: AbortSignal;
+  /** The body of GET /v1/info when it answered with a JSON object (mints, version). */
+  info?: Record<string, unknown>;
 }
 
 export interface Check {
@@ -88,4 +90,6 @@ export interface Report {
   capabilities: Omit<Capabilities, 'models'>;
   results: CheckResult[];
   summary: Record<Status, number>;
+  /** Set when the node could not be reached at all (nothing ran; the CLI exits 3). */
+  unreachable?: { reason: string };
 }

@@ -1,0 +1,113 @@
+/** Helpers shared by the checks: a raw request bound to the check's timeouts, JSON parsing, error envelopes. */
+import { curlLine } from '../curl.ts';
+import { type HttpResult, httpRequest } from '../http.ts';
+import type { CheckContext, CheckOutcome } from '../types.ts';
+
+export interface Sent {
+  res: HttpResult;
+  curl: string;
+}
+
+/** Sends a request to `path` (relative to the node origin, e.g. `/v1/info`) under the check's timeouts and signal. */
+export async function send(ctx: CheckContext, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Sent> {
+  const url = `${ctx.origin}${path}`;
+  const method = init.method ?? (init.body !== undefined ? 'POST' : 'GET');
+  const headers = { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers };
+  const res = await httpRequest({ url, method, headers, body: init.body, timeouts: ctx.timeouts, signal: ctx.signal });
+  return { res, curl: curlLine({ method, url, headers, body: init.body }, ctx.key ? [ctx.key] : []) };
+}
+
+export function excerpt(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** A one-line description of what came back, for `actual`. */
+export function describeResult(res: HttpResult): string {
+  if (!res.ok) return `${res.status !== undefined ? `HTTP ${res.status} then ` : ''}${res.kind}: ${res.message}`;
+  const type = res.headers.get('content-type') ?? 'no content-type';
+  return `HTTP ${res.status} (${type}) ${excerpt(res.text)}`;
+}
+
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function fail(expected: string, actual: string, extra: Partial<CheckOutcome> = {}): CheckOutcome {
+  return { status: 'fail', reason: `expected ${expected}, got ${actual}`, expected, actual, ...extra };
+}
+
+export function pass(expected: string, actual: string, extra: Partial<CheckOutcome> = {}): CheckOutcome {
+  return { status: 'pass', reason: `expected ${expected}, got ${actual}`, expected, actual, ...extra };
+}
+
+export function warn(expected: string, actual: string, extra: Partial<CheckOutcome> = {}): CheckOutcome {
+  return { status: 'warn', reason: `expected ${expected}, got ${actual}`, expected, actual, ...extra };
+}
+
+/** Which of the error body families real Routstr nodes use (routstr-node-api.md §3.1). */
+export type EnvelopeFamily = 'error+detail.error' | 'error' | 'detail.error' | 'detail-object' | 'detail-string' | 'none';
+
+export interface Envelope {
+  family: EnvelopeFamily;
+  type?: string;
+  code?: string | number;
+  message?: string;
+  variant: string;
+}
+
+const VARIANTS: Record<EnvelopeFamily, string> = {
+  'error+detail.error': 'error envelope: top-level error plus detail.error (HTTPException, >= 0.4.5)',
+  error: 'error envelope: top-level error (create_error_response / OpenAI style)',
+  'detail.error': 'error envelope: detail.error only (HTTPException, < 0.4.5)',
+  'detail-object': 'error envelope: detail object with type/code (no error key)',
+  'detail-string': 'error envelope: detail string',
+  none: 'no recognised error envelope',
+};
+
+function fields(o: Record<string, unknown>): Pick<Envelope, 'type' | 'code' | 'message'> {
+  const out: Pick<Envelope, 'type' | 'code' | 'message'> = {};
+  if (typeof o.type === 'string') out.type = o.type;
+  if (typeof o.code === 'string' || typeof o.code === 'number') out.code = o.code;
+  if (typeof o.message === 'string') out.message = o.message;
+  else if (typeof o.reason === 'string') out.message = o.reason;
+  return out;
+}
+
+/** Reads an error body the way Routstr clients do: top-level `error`, `detail.error`, a `detail` object or string. */
+export function readEnvelope(body: unknown): Envelope {
+  const make = (family: EnvelopeFamily, f: Pick<Envelope, 'type' | 'code' | 'message'> = {}): Envelope => ({ family, variant: VARIANTS[family], ...f });
+  if (!isObject(body)) return make('none');
+  const top = body.error;
+  const detail = body.detail;
+  const detailError = isObject(detail) ? detail.error : undefined;
+  if (isObject(top) && isObject(detailError)) return make('error+detail.error', fields(top));
+  if (isObject(top)) return make('error', fields(top));
+  if (isObject(detailError)) return make('detail.error', fields(detailError));
+  if (isObject(detail)) return make('detail-object', fields(detail));
+  if (typeof detail === 'string') return make('detail-string', { message: detail });
+  if (typeof top === 'string') return make('detail-string', { message: top });
+  return make('none');
+}
+
+/** A JSON body and its envelope, or a failure outcome saying why there is none. */
+export function jsonBody(sent: Sent, expected: string): { body: unknown } | { outcome: CheckOutcome } {
+  const { res, curl } = sent;
+  if (!res.ok) return { outcome: fail(expected, describeResult(res), { curl }) };
+  const parsed = parseJson(res.text);
+  if (!parsed.ok) return { outcome: fail(expected, `HTTP ${res.status} with a body that is not JSON (${parsed.error}): ${excerpt(res.text, 120)}`, { curl }) };
+  return { body: parsed.value };
+}
+
+/** The model the free checks name in requests: --model, else the first chat model found, else a common id. */
+export function knownModel(ctx: CheckContext): string {
+  return ctx.model ?? ctx.capabilities.chat[0] ?? [...ctx.capabilities.models.keys()][0] ?? 'gpt-4o-mini';
+}

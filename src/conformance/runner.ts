@@ -1,0 +1,243 @@
+/**
+ * The conformance runner: discovers what a node offers, picks the checks (areas, capabilities,
+ * key, sats budget) and runs them one after another, each under its own abort and total timeout,
+ * so a hanging or garbled node fails checks instead of hanging the run.
+ */
+import { VERSION as SDK_VERSION } from 'openai/version';
+import { ALL_CHECKS } from './checks/index.ts';
+import { isObject, parseJson } from './checks/util.ts';
+import { type HttpFailure, type Timeouts, httpRequest, isUnreachable } from './http.ts';
+import { redact, redactDeep } from './redact.ts';
+import { AREAS, type Area, type Capabilities, type Check, type CheckContext, type CheckOutcome, type CheckResult, type Report, type Status } from './types.ts';
+
+export interface RunOptions {
+  /** Node URL, with or without `/v1`. */
+  baseUrl: string;
+  /** API key (sk-…) or Cashu token; without it paid checks are skipped. */
+  key?: string;
+  /** Areas to run (default all). */
+  only?: readonly string[];
+  /** Areas to leave out. */
+  skip?: readonly string[];
+  /** Most sats the paid checks may spend together. Default 0 (no paid checks). */
+  maxSats?: number;
+  /** Model for chat checks (default: the cheapest chat model). */
+  model?: string;
+  /** Total time per check in ms (requests inside use it as their total too). Default 60 000. */
+  timeoutMs?: number;
+  /** Finer request timeouts; each defaults to min(15 000, timeoutMs), total to timeoutMs. */
+  timeouts?: Partial<Timeouts>;
+  /** The checks to choose from (default all). */
+  checks?: readonly Check[];
+  /** Called after each check, in order (live progress). */
+  onResult?: (result: CheckResult) => void;
+}
+
+/** A bad option (unknown area, unparsable URL): the CLI exits 2. */
+export class ConformanceConfigError extends Error {
+  override name = 'ConformanceConfigError';
+}
+
+/** Splits a node URL into its origin (no /v1) and the SDK base URL (with /v1). */
+export function normalizeBaseUrl(input: string): { origin: string; baseURL: string } {
+  if (!URL.canParse(input)) throw new ConformanceConfigError(`not a URL: ${input}`);
+  const url = new URL(input);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConformanceConfigError(`expected an http(s) URL, got ${url.protocol}`);
+  let path = url.pathname.replace(/\/+$/, '');
+  if (path.endsWith('/v1')) path = path.slice(0, -3);
+  const origin = `${url.protocol}//${url.host}${path}`;
+  return { origin, baseURL: `${origin}/v1` };
+}
+
+function areaList(values: readonly string[] | undefined, flag: string): Set<Area> | undefined {
+  if (!values) return undefined;
+  const out = new Set<Area>();
+  for (const raw of values.flatMap((v) => v.split(','))) {
+    const v = raw.trim();
+    if (v === '') continue;
+    if (!(AREAS as readonly string[]).includes(v)) throw new ConformanceConfigError(`${flag}: unknown area "${v}" (areas: ${AREAS.join(', ')})`);
+    out.add(v as Area);
+  }
+  return out;
+}
+
+/** Kind of a Routstr model from its architecture, or from its id when the architecture says nothing. */
+export function modelKind(model: Record<string, unknown>): keyof Omit<Capabilities, 'models' | 'routstr'> {
+  const id = String(model.id ?? '').toLowerCase();
+  const arch = isObject(model.architecture) ? model.architecture : {};
+  const out = Array.isArray(arch.output_modalities) ? arch.output_modalities.map(String) : [];
+  const input = Array.isArray(arch.input_modalities) ? arch.input_modalities.map(String) : [];
+  if (/embed/.test(id) || out.includes('embeddings') || out.includes('embedding')) return 'embedding';
+  if (/whisper|transcri/.test(id) || (input.includes('audio') && out.length === 1 && out[0] === 'text' && /audio|speech/.test(id))) return 'transcription';
+  if (/\btts\b|tts-|speech/.test(id) || (out.includes('audio') && !out.includes('text'))) return 'speech';
+  if (/dall-e|image/.test(id) || (out.includes('image') && !out.includes('text'))) return 'image';
+  return 'chat';
+}
+
+function maxCostSats(model: Record<string, unknown> | undefined): number {
+  const sp = model && isObject(model.sats_pricing) ? model.sats_pricing : undefined;
+  return sp && typeof sp.max_cost === 'number' ? sp.max_cost : Number.POSITIVE_INFINITY;
+}
+
+interface Discovery {
+  capabilities: Capabilities;
+  info?: Record<string, unknown>;
+  unreachable?: string;
+}
+
+async function discover(origin: string, timeouts: Timeouts): Promise<Discovery> {
+  const capabilities: Capabilities = { chat: [], embedding: [], image: [], transcription: [], speech: [], models: new Map(), routstr: false };
+  const [models, info] = await Promise.all([httpRequest({ url: `${origin}/v1/models`, timeouts }), httpRequest({ url: `${origin}/v1/info`, timeouts })]);
+  if (!models.ok && !info.ok && (isUnreachable(models) || isUnreachable(info))) {
+    return { capabilities, unreachable: `${origin}: ${(models as HttpFailure).message}` };
+  }
+  if (models.ok) {
+    const parsed = parseJson(models.text);
+    const data = parsed.ok && isObject(parsed.value) && Array.isArray(parsed.value.data) ? parsed.value.data : [];
+    for (const m of data) {
+      if (!isObject(m) || typeof m.id !== 'string') continue;
+      capabilities.models.set(m.id, m);
+      capabilities[modelKind(m)].push(m.id);
+    }
+    // Cheapest chat model first, so checks that need one spend least.
+    capabilities.chat.sort((a, b) => maxCostSats(capabilities.models.get(a)) - maxCostSats(capabilities.models.get(b)));
+  }
+  let infoBody: Record<string, unknown> | undefined;
+  if (info.ok && info.status === 200) {
+    const parsed = parseJson(info.text);
+    if (parsed.ok && isObject(parsed.value)) {
+      infoBody = parsed.value;
+      capabilities.routstr = typeof infoBody.version === 'string' && Array.isArray(infoBody.mints);
+    }
+  }
+  return { capabilities, ...(infoBody ? { info: infoBody } : {}) };
+}
+
+const EMPTY_SUMMARY = (): Record<Status, number> => ({ pass: 0, fail: 0, warn: 0, info: 0, skip: 0, error: 0 });
+
+/** A check's own status, capped by its severity: a warn-severity check never fails the run. */
+function applySeverity(check: Check, outcome: CheckOutcome): Status {
+  if (outcome.status === 'fail' && check.severity !== 'fail') return check.severity;
+  return outcome.status;
+}
+
+async function runOne(check: Check, base: Omit<CheckContext, 'signal'>, totalMs: number): Promise<CheckOutcome> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<CheckOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error('check timeout'));
+      resolve({
+        status: 'fail',
+        reason: `expected the check to finish within ${totalMs} ms, got no result (node too slow or hanging)`,
+        expected: `done within ${totalMs} ms`,
+        actual: 'still running',
+      });
+    }, totalMs);
+  });
+  try {
+    return await Promise.race([check.run({ ...base, signal: controller.signal }), timedOut]);
+  } catch (err) {
+    return { status: 'error', reason: `the check itself threw: ${(err as Error)?.message ?? String(err)}` };
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
+/** Runs the conformance checks against a node and returns the report (secrets redacted). */
+export async function runConformance(options: RunOptions): Promise<Report> {
+  const { origin, baseURL } = normalizeBaseUrl(options.baseUrl);
+  const only = areaList(options.only, '--only');
+  const skip = areaList(options.skip, '--skip');
+  const maxSats = options.maxSats ?? 0;
+  if (!Number.isFinite(maxSats) || maxSats < 0) throw new ConformanceConfigError(`--max-sats must be a number >= 0, got ${maxSats}`);
+  const totalMs = options.timeoutMs ?? 60_000;
+  if (!Number.isFinite(totalMs) || totalMs <= 0) throw new ConformanceConfigError(`--timeout must be a positive number of ms, got ${totalMs}`);
+  const timeouts: Timeouts = {
+    firstByte: options.timeouts?.firstByte ?? Math.min(15_000, totalMs),
+    idle: options.timeouts?.idle ?? Math.min(15_000, totalMs),
+    total: options.timeouts?.total ?? totalMs,
+  };
+  const secrets = options.key ? [options.key] : [];
+  const startedAt = new Date().toISOString();
+  const found = await discover(origin, timeouts);
+  const { models: _models, ...capabilityList } = found.capabilities;
+  const report: Report = {
+    schemaVersion: 1,
+    node: { url: redact(baseURL, secrets) },
+    sdk: { name: 'openai', version: SDK_VERSION },
+    startedAt,
+    finishedAt: startedAt,
+    budget: { maxSats, spentMsats: 0 },
+    capabilities: capabilityList,
+    results: [],
+    summary: EMPTY_SUMMARY(),
+  };
+  if (typeof found.info?.name === 'string') report.node.name = found.info.name;
+  if (typeof found.info?.version === 'string') report.node.version = found.info.version;
+  if (found.unreachable) {
+    report.unreachable = { reason: redact(found.unreachable, secrets) };
+    report.finishedAt = new Date().toISOString();
+    return report;
+  }
+  const model = options.model ?? found.capabilities.chat[0];
+  const base: Omit<CheckContext, 'signal'> = {
+    origin,
+    baseURL,
+    capabilities: found.capabilities,
+    timeouts,
+    ...(options.key ? { key: options.key } : {}),
+    ...(model ? { model } : {}),
+    ...(found.info ? { info: found.info } : {}),
+  };
+  let budgetMsats = maxSats * 1000;
+  for (const check of options.checks ?? ALL_CHECKS) {
+    if (only && !only.has(check.area)) continue;
+    if (skip?.has(check.area)) continue;
+    const started = Date.now();
+    let outcome: CheckOutcome;
+    const skipReason = check.skipWhen?.({ ...base, signal: new AbortController().signal });
+    if (skipReason) outcome = { status: 'skip', reason: skipReason };
+    else if (check.paid && !options.key) outcome = { status: 'skip', reason: 'paid check: needs --key (an sk- key or a Cashu token)' };
+    else {
+      const estimate = check.paid ? (check.estimateMsats?.({ ...base, signal: new AbortController().signal }) ?? 0) : 0;
+      if (check.paid && estimate > budgetMsats) {
+        outcome = {
+          status: 'skip',
+          reason: `over budget: estimated ${Math.ceil(estimate / 1000)} sats, ${Math.floor(budgetMsats / 1000)} of --max-sats ${maxSats} left`,
+        };
+      } else {
+        outcome = await runOne(check, base, totalMs);
+        if (check.paid) {
+          const spent = outcome.spentMsats ?? estimate;
+          budgetMsats -= spent;
+          report.budget.spentMsats += outcome.spentMsats ?? 0;
+        }
+      }
+    }
+    const result: CheckResult = redactDeep(
+      {
+        ...outcome,
+        status: applySeverity(check, outcome),
+        id: check.id,
+        area: check.area,
+        severity: check.severity,
+        title: check.title,
+        durationMs: Date.now() - started,
+      },
+      secrets,
+    );
+    report.results.push(result);
+    report.summary[result.status]++;
+    options.onResult?.(result);
+  }
+  report.finishedAt = new Date().toISOString();
+  return report;
+}
+
+/** 0 all passed (warnings allowed), 1 a check failed or errored, 3 the node was unreachable. */
+export function exitCodeFor(report: Report): 0 | 1 | 3 {
+  if (report.unreachable) return 3;
+  return report.summary.fail > 0 || report.summary.error > 0 ? 1 : 0;
+}
