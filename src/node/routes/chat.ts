@@ -10,11 +10,11 @@ import { jsonBody } from '../body.ts';
 import type { NodeContext } from '../context.ts';
 import { invalidRequest, maxTokensNotInteger } from '../errors.ts';
 import { type SseEvent, writeSse } from '../sse-writer.ts';
-import { writeJson } from '../json-writer.ts';
+import { writeJsonText } from '../json-writer.ts';
 import { streamFaultOf } from '../faults.ts';
 import { authorizeRequest, failedPayment } from '../paid-request.ts';
 import { type CostData, costFromUsage, costHeaders } from '../../payment/billing.ts';
-import { addCostToBody, addCostToUsageChunk } from '../../responses/cost.ts';
+import { addCostToUsageChunk, paidBodyJson } from '../../responses/cost.ts';
 import type { ModelSpec } from '../../scenario/types.ts';
 
 export interface RouteOptions {
@@ -65,7 +65,7 @@ export async function chatRoutes(app: FastifyInstance, opts: RouteOptions): Prom
       if (!chat.stream) {
         const settlement = settle(cost);
         const headers = { ...costHeaders(cost), ...(settlement.changeToken ? { 'x-cashu': settlement.changeToken } : {}) };
-        return writeJson(reply, addCostToBody(chatCompletionBody(plan, meta, logprobs), cost, settlement), headers);
+        return writeJsonText(reply, paidBodyJson(chatCompletionBody(plan, meta, logprobs), cost, settlement), headers);
       }
 
       const stream = { ...ctx.scenario.stream, ...scripted?.stream };
