@@ -3,32 +3,12 @@
  * nothing secret can leak through the control plane.
  */
 
-/** What the node keeps per request; formatting and redaction wait until someone reads the journal. */
-export interface JournalRecord {
+/** What is recorded about a request, whoever reads it. */
+interface RequestOutcome {
   id: string;
-  /** Epoch milliseconds. */
-  at: number;
   method: string;
   path: string;
   model?: string;
-  credential?: string;
-  rule?: string;
-  fault?: string;
-  status?: number;
-  cost_msats?: number;
-  retry_count?: number;
-  duration_ms?: number;
-  outcome?: 'completed' | 'client_closed' | 'faulted';
-}
-
-/** A journal entry as the control plane shows it: ISO time, credential redacted. */
-export interface JournalEntry {
-  id: string;
-  time: string;
-  method: string;
-  path: string;
-  model?: string;
-  key?: string;
   rule?: string;
   fault?: string;
   status?: number;
@@ -37,6 +17,19 @@ export interface JournalEntry {
   retry_count?: number;
   duration_ms?: number;
   outcome?: 'completed' | 'client_closed' | 'faulted';
+}
+
+/** What the node keeps per request; formatting and redaction wait until someone reads the journal. */
+export interface JournalRecord extends RequestOutcome {
+  /** Epoch milliseconds. */
+  at: number;
+  credential?: string;
+}
+
+/** A journal entry as the control plane shows it: ISO time, credential redacted. */
+export interface JournalEntry extends RequestOutcome {
+  time: string;
+  key?: string;
 }
 
 export interface JournalFilter {

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type MockNode, startMockNode } from '../../src/index.ts';
 import type { JournalEntry } from '../../src/node/journal.ts';
 import type { FaultSpec, RuleSpec } from '../../src/scenario/types.ts';
-import { FAST_STREAM, postJson } from '../helpers/node.ts';
+import { FAST_STREAM, postJson, rejectionOf } from '../helpers/node.ts';
 
 /**
  * Every fault type, end to end through the official SDK (openai 6.49.0) with its default
@@ -58,15 +58,7 @@ async function rig(rules: RuleSpec[], clientOptions: Partial<ConstructorParamete
 
 const chatFault = (name: string, fault: FaultSpec, when: RuleSpec['when'] = {}): RuleSpec => ({ name, when: { path: CHAT, ...when }, fault });
 
-/** The rejection of a promise (fails the test when it resolves). */
-async function failure(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail');
-}
+const failure = rejectionOf;
 
 /** Reads a stream to its end or its error, timing each chunk. */
 async function drain<T>(stream: AsyncIterable<T>): Promise<{ chunks: T[]; at: number[]; error?: unknown }> {

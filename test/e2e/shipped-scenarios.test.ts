@@ -6,7 +6,7 @@ import { type MockNode, lintScenario, startMockNode } from '../../src/index.ts';
 import { decodeToken, mintToken } from '../../src/payment/cashu.ts';
 import { SCENARIOS_DIR } from '../../src/scenario/loader.ts';
 import { measureStream } from '../../bench/stream-timing.ts';
-import { postJson } from '../helpers/node.ts';
+import { postJson, rejectionOf } from '../helpers/node.ts';
 
 /**
  * Every shipped scenario lints clean and starts, and does what the comment at its top says a
@@ -31,14 +31,7 @@ function client(node: MockNode, options: Partial<ConstructorParameters<typeof Op
   return new OpenAI({ apiKey: 'sk-test', baseURL: node.url, maxRetries: 0, logLevel: 'off', ...options });
 }
 
-async function failure(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail');
-}
+const failure = rejectionOf;
 
 const ask = (content: string, extra: { max_tokens?: number } = {}) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content }], ...extra });
 const askStream = (content: string, extra: { max_tokens?: number } = {}) => ({ ...ask(content, extra), stream: true as const });

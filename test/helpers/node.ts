@@ -72,3 +72,13 @@ export async function callNode(
   }
   return { status: res.status, headers: res.headers, body, text };
 }
+
+/** The rejection of a promise; fails the test when the promise resolves. */
+export async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the call to fail');
+}
