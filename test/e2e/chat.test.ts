@@ -3,6 +3,7 @@ import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSpecValidator } from '../helpers/openai-spec.ts';
 import { type TestNode, postJson, sseData, startTestNode } from '../helpers/node.ts';
+import { weatherTool } from '../helpers/tools.ts';
 
 let t: TestNode;
 const spec = loadSpecValidator();
@@ -12,19 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const weatherTool: OpenAI.ChatCompletionTool = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'Get the current weather for a city',
-    parameters: {
-      type: 'object',
-      properties: { location: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
-      required: ['location'],
-      additionalProperties: false,
-    },
-  },
-};
 const timeTool: OpenAI.ChatCompletionTool = {
   type: 'function',
   function: {

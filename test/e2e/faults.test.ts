@@ -13,6 +13,7 @@ import { type MockNode, startMockNode } from '../../src/index.ts';
 import type { JournalEntry } from '../../src/node/journal.ts';
 import type { FaultSpec, RuleSpec } from '../../src/scenario/types.ts';
 import { FAST_STREAM, postJson, rejectionOf } from '../helpers/node.ts';
+import { weatherTool } from '../helpers/tools.ts';
 
 /**
  * Every fault type, end to end through the official SDK (openai 6.49.0) with its default
@@ -488,19 +489,6 @@ describe('faults inside a stream', () => {
 });
 
 describe('reply rules', () => {
-  const weatherTool: OpenAI.ChatCompletionTool = {
-    type: 'function',
-    function: {
-      name: 'get_weather',
-      description: 'Get the current weather for a city',
-      parameters: {
-        type: 'object',
-        properties: { location: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
-        required: ['location'],
-      },
-    },
-  };
-
   it('content, finish_reason and usage are what the SDK returns, and the cost follows the stated usage', async () => {
     const { node, client } = await rig([
       {
