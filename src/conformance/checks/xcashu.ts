@@ -1,0 +1,101 @@
+/**
+ * Area "x-cashu": pay-per-request with `X-Cashu: <token>` (routstr-node-api.md §2.3). The node keeps
+ * the cost and returns the rest as a change token in the `X-Cashu` response header; the change must
+ * pay for a second request. These checks spend the --key token (only the change is left over, and
+ * it is spent too).
+ */
+import { type DecodedToken, decodeToken } from '../../payment/cashu.ts';
+import type { Check, CheckContext, CheckOutcome } from '../types.ts';
+import { reportedCostMsats, smallChatBody, smallChatEstimate } from './billing.ts';
+import { type Sent, describeResult, fail, jsonBody, pass, send } from './util.ts';
+
+/** Change tokens from x-cashu.change, by node origin, for x-cashu.change-spendable. Held only for the run. */
+const changeByOrigin = new Map<string, string>();
+
+function skip(ctx: CheckContext): string | undefined {
+  if (!ctx.key?.startsWith('cashu')) return 'needs a Cashu token as --key (the key given is not one)';
+  if (!ctx.model) return 'the node lists no chat model to pay a small request with';
+  return undefined;
+}
+
+function tryDecode(token: string): DecodedToken | undefined {
+  try {
+    return decodeToken(token);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pays one small chat with `token`; checks 200 and a decodable change token different from the input. */
+async function payWith(ctx: CheckContext, token: string): Promise<{ outcome: CheckOutcome; change?: string; sent: Sent }> {
+  const sent = await send(ctx, '/v1/chat/completions', { body: smallChatBody(ctx.model!), headers: { 'x-cashu': token } });
+  const input = tryDecode(token);
+  const estimate = smallChatEstimate(ctx);
+  const expected = 'HTTP 200 and an X-Cashu response header with a decodable change token different from the one sent';
+  const parsed = jsonBody(sent, expected);
+  if ('outcome' in parsed) return { outcome: { ...parsed.outcome, spentMsats: input?.amountMsats ?? estimate }, sent };
+  if (!sent.res.ok || sent.res.status !== 200) return { outcome: fail(expected, describeResult(sent.res), { curl: sent.curl, spentMsats: 0 }), sent };
+  const header = sent.res.headers.get('x-cashu');
+  const reported = reportedCostMsats(parsed.body, sent.res.headers);
+  if (!header)
+    return {
+      outcome: fail(expected, 'HTTP 200 without an X-Cashu header: the whole token was kept', { curl: sent.curl, spentMsats: input?.amountMsats ?? estimate }),
+      sent,
+    };
+  const change = tryDecode(header.trim());
+  if (!change)
+    return {
+      outcome: fail(expected, 'an X-Cashu header that does not decode as a cashuA/cashuB token', {
+        curl: sent.curl,
+        spentMsats: input?.amountMsats ?? estimate,
+      }),
+      sent,
+    };
+  if (header.trim() === token) return { outcome: fail(expected, 'the X-Cashu header echoes the token sent', { curl: sent.curl, spentMsats: 0 }), sent };
+  const kept = input ? input.amountMsats - change.amountMsats : (reported ?? estimate);
+  const extra = { curl: sent.curl, spentMsats: Math.max(0, kept) };
+  const amounts = input
+    ? `${input.amountMsats} msats in, ${change.amountMsats} msats back (${kept} kept${reported !== undefined ? `, reported cost ${reported}` : ''})`
+    : `${change.amountMsats} msats back`;
+  if (input && change.amountMsats >= input.amountMsats) return { outcome: fail(expected, `change worth at least the token sent: ${amounts}`, extra), sent };
+  return { outcome: pass(expected, `change token from ${change.mint}: ${amounts}`, extra), change: header.trim(), sent };
+}
+
+export const xcashuChecks: Check[] = [
+  {
+    id: 'x-cashu.change',
+    area: 'x-cashu',
+    severity: 'fail',
+    title: 'X-Cashu pays a small chat and returns change (spends the --key token)',
+    paid: true,
+    estimateMsats: smallChatEstimate,
+    skipWhen: skip,
+    async run(ctx) {
+      changeByOrigin.delete(ctx.origin);
+      const { outcome, change } = await payWith(ctx, ctx.key!);
+      if (change) changeByOrigin.set(ctx.origin, change);
+      return outcome;
+    },
+  },
+  {
+    id: 'x-cashu.change-spendable',
+    area: 'x-cashu',
+    severity: 'fail',
+    title: 'The X-Cashu change pays a second request (spends the change)',
+    paid: true,
+    estimateMsats: smallChatEstimate,
+    skipWhen: skip,
+    async run(ctx) {
+      const change = changeByOrigin.get(ctx.origin);
+      changeByOrigin.delete(ctx.origin);
+      if (!change) return { status: 'skip', reason: 'x-cashu.change produced no change token to spend (see that check)' };
+      const { outcome, sent } = await payWith(ctx, change);
+      const expected = 'the change token to pay a second small chat (HTTP 200)';
+      const spentMsats = outcome.spentMsats;
+      const extra = { curl: sent.curl, ...(spentMsats !== undefined ? { spentMsats } : {}) };
+      if (!sent.res.ok || sent.res.status !== 200) return fail(expected, describeResult(sent.res), extra);
+      // The second request was paid; whether it returned change of its own is reported, not judged here.
+      return pass(expected, `HTTP 200; ${outcome.status === 'pass' ? outcome.actual : `no usable change this time (${outcome.actual})`}`, extra);
+    },
+  },
+];
