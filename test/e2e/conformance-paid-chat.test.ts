@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type MockNode, startMockNode } from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { mockNodesClosedAfterEach } from '../helpers/node.ts';
+import type { MockNode } from '../../src/index.ts';
 import { MAX_TOKENS_PROMPT, chatChecks } from '../../src/conformance/checks/chat.ts';
 import { streamChecks } from '../../src/conformance/checks/stream.ts';
 import { TOOL_NAME, toolsChecks } from '../../src/conformance/checks/tools.ts';
@@ -9,16 +10,7 @@ import type { CheckResult, Report } from '../../src/conformance/types.ts';
 const CHECKS = [...chatChecks, ...streamChecks, ...toolsChecks];
 const FAST = { ttft_ms: 0, tokens_per_second: 0 };
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function mock(extra: Record<string, unknown> = {}): Promise<MockNode> {
-  const node = await startMockNode({ port: 0, scenario: { version: 1, stream: FAST, ...extra } });
-  cleanups.push(() => node.close());
-  return node;
-}
+const mock = mockNodesClosedAfterEach();
 
 async function run(node: MockNode, maxSats = 1000): Promise<Report> {
   return runConformance({ baseUrl: node.url, key: 'sk-test', maxSats, only: ['chat', 'stream', 'tools'], checks: CHECKS, timeoutMs: 5000 });

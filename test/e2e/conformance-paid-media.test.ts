@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type MockNode, runConformance, startMockNode } from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { mockNodesClosedAfterEach } from '../helpers/node.ts';
+import { type MockNode, runConformance } from '../../src/index.ts';
 import { audioChecks } from '../../src/conformance/checks/audio.ts';
 import { billingChecks } from '../../src/conformance/checks/billing.ts';
 import { decodeFloat32Base64, embeddingsChecks } from '../../src/conformance/checks/embeddings.ts';
@@ -9,18 +10,8 @@ import type { Check, Report } from '../../src/conformance/types.ts';
 import { mintToken } from '../../src/payment/cashu.ts';
 
 const CHECKS: readonly Check[] = [...embeddingsChecks, ...imagesChecks, ...audioChecks, ...billingChecks, ...xcashuChecks];
-const FAST = { ttft_ms: 0, tokens_per_second: 0 };
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function mock(extra: Record<string, unknown> = {}): Promise<MockNode> {
-  const node = await startMockNode({ port: 0, scenario: { version: 1, stream: FAST, ...extra } });
-  cleanups.push(() => node.close());
-  return node;
-}
+const mock = mockNodesClosedAfterEach();
 
 function run(node: MockNode, only: string[], key = 'sk-test'): Promise<Report> {
   return runConformance({ baseUrl: node.url, key, maxSats: 100_000, only, checks: CHECKS, timeoutMs: 10_000 });

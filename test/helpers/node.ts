@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { afterEach } from 'vitest';
 import { type MockNode, startMockNode } from '../../src/index.ts';
 
 /** Streams without pacing, so tests run at full speed; pacing has its own tests. */
@@ -81,4 +82,20 @@ export async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
     return err;
   }
   throw new Error('expected the call to fail');
+}
+
+/**
+ * A factory of mock nodes (default scenario plus overrides, unpaced streams) that are all closed
+ * after each test. Call it at the top level of a test file.
+ */
+export function mockNodesClosedAfterEach(): (scenario?: Record<string, unknown>) => Promise<MockNode> {
+  const open: MockNode[] = [];
+  afterEach(async () => {
+    while (open.length > 0) await open.pop()!.close();
+  });
+  return async (scenario = {}) => {
+    const node = await startMockNode({ port: 0, scenario: { version: 1, stream: { ttft_ms: 0, tokens_per_second: 0 }, ...scenario } });
+    open.push(node);
+    return node;
+  };
 }
