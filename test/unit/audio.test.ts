@@ -96,14 +96,6 @@ describe('synthesizeSpeech', () => {
     expect(format.container).toBe('FLAC');
     expect(format.duration).toBeCloseTo(flac.durationSeconds, 6);
   });
-
-  it('synthesizes 10 s of wav quickly', () => {
-    synthesizeSpeech(TEXT_150, 0, 'wav'); // warm up the JIT
-    const started = performance.now();
-    synthesizeSpeech(TEXT_150, 1, 'wav');
-    // Typically ~20 ms; the bound is loose so a busy CI machine does not flake.
-    expect(performance.now() - started).toBeLessThan(500);
-  });
 });
 
 describe('probeAudioDuration', () => {

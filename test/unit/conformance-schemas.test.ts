@@ -434,11 +434,4 @@ describe('lenient tier: what the SDK needs', () => {
     expect(validateResponse('error', 'lenient', { detail: 'Invalid authentication token format' }).valid).toBe(false);
     expect(validateResponse('transcription.json', 'lenient', {}).valid).toBe(false);
   });
-
-  it('compiles each schema once', () => {
-    const body = chat();
-    const started = performance.now();
-    for (let i = 0; i < 2000; i++) validateResponse('chat.completion', 'strict', body);
-    expect(performance.now() - started).toBeLessThan(1000);
-  });
 });

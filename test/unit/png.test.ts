@@ -48,14 +48,6 @@ describe('renderPng', () => {
     expect(bytes.length).toBeLessThan(200_000);
   });
 
-  it('renders 1024×1024 quickly', () => {
-    renderPng(0, 1024, 1024); // warm up the JIT
-    const started = performance.now();
-    renderPng(1, 1024, 1024);
-    // Typically ~30 ms; the bound is loose so a busy CI machine does not flake.
-    expect(performance.now() - started).toBeLessThan(400);
-  });
-
   it('rejects sizes that are not positive integers', () => {
     expect(() => renderPng(1, 0, 10)).toThrow(RangeError);
     expect(() => renderPng(1, 10.5, 10)).toThrow(RangeError);
