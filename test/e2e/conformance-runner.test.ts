@@ -85,7 +85,7 @@ describe('runConformance against the mock', () => {
     expect(report.results.filter((r) => r.status !== 'pass' && r.status !== 'skip')).toEqual([]);
     expect(report.unreachable).toBeUndefined();
     expect(exitCodeFor(report)).toBe(0);
-    expect(elapsed).toBeLessThan(3000);
+    expect(elapsed).toBeLessThan(10_000); // the budget for a whole run; it takes ~0.2 s
     expect(report.node).toMatchObject({ url: node.url, name: 'Mock Routstr Node', version: '0.4.5' });
     expect(report.capabilities).toMatchObject({ routstr: true });
     expect(report.capabilities.chat).toContain('gpt-4o-mini');
