@@ -5,11 +5,6 @@ import type { FastifyReply } from 'fastify';
  * non-streaming paths. It skips fastify's generic reply pipeline (serializer lookup, onSend
  * hooks), which the throughput profile showed as a large share of a chat request's cost.
  */
-export function writeJson(reply: FastifyReply, body: unknown, headers: Record<string, string> = {}): FastifyReply {
-  return writeJsonText(reply, JSON.stringify(body), headers);
-}
-
-/** The same for a body already serialised. */
 export function writeJsonText(reply: FastifyReply, payload: string, headers: Record<string, string> = {}): FastifyReply {
   reply.hijack();
   const res = reply.raw;

@@ -63,10 +63,10 @@ export function addCostToUsageChunk(chunk: Body, cost: CostData, settlement: Set
  * (identical content; building and serialising them twice showed in the throughput profile).
  */
 export function paidBodyJson(body: Body, cost: CostData, settlement: Settlement): string {
-  addUsageCost(body, cost, settlement);
   if (settlement.remainingBalance === undefined || body.metadata !== undefined || body.cost !== undefined) {
     return JSON.stringify(addCostToBody(body, cost, settlement));
   }
+  addUsageCost(body, cost, settlement);
   const full = JSON.stringify(fullCost(cost, settlement.remainingBalance));
   const json = JSON.stringify(body);
   return `${json.slice(0, -1)},"metadata":{"routstr":{"cost":${full}}},"cost":${full}}`;

@@ -7,8 +7,8 @@ import { httpRequest } from '../http.ts';
 import { type ResponseKind, validateResponse } from '../schemas/validate.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
 import { encodeWav } from '../../generate/audio/wav.ts';
-import { Spend, authHeaders, maxCostMsats } from './billing.ts';
-import { type Sent, describeResult, excerpt, fail, isObject, parseJson, pass, readEnvelope, warn } from './util.ts';
+import { Spend } from './billing.ts';
+import { type Sent, authHeaders, describeResult, maxCostMsats, excerpt, fail, isObject, parseJson, pass, readEnvelope, warn } from './util.ts';
 
 const SAMPLE_RATE = 16_000;
 

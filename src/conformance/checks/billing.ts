@@ -1,39 +1,15 @@
 /**
  * Area "billing": the balance of an API key drops by exactly the cost the node reports, and paid
  * responses carry the cost metadata Routstr clients read (routstr-node-api.md §1.3, §4.3).
- * Also the helpers the other paid checks share: cost estimates from `sats_pricing` and the cost a
- * response reports.
+ * Also what the other paid checks share for small chats and for adding up their spend.
  */
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
-import { type Sent, describeResult, fail, isObject, jsonBody, pass, send, warn } from './util.ts';
+import { type Sent, authHeaders, describeResult, fail, isObject, jsonBody, pass, reportedCostMsats, send, tokenEstimateMsats, warn } from './util.ts';
 
 /** Tokens a tiny prompt is assumed to cost, with room for chat templates. */
 const PROMPT_TOKENS_GUESS = 64;
 /** The completion length every paid chat check asks for. */
 export const SMALL_MAX_TOKENS = 8;
-
-function satsPricing(ctx: CheckContext, model: string | undefined): Record<string, unknown> | undefined {
-  const m = model ? ctx.capabilities.models.get(model) : undefined;
-  return m && isObject(m.sats_pricing) ? m.sats_pricing : undefined;
-}
-
-function num(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0;
-}
-
-/** Msats of one request of `promptTokens` in and `completionTokens` out, from the model's sats_pricing (sats per token). */
-export function tokenEstimateMsats(ctx: CheckContext, model: string | undefined, promptTokens: number, completionTokens: number): number {
-  const sp = satsPricing(ctx, model);
-  if (!sp) return 0;
-  const sats = num(sp.prompt) * promptTokens + num(sp.completion) * completionTokens + num(sp.request);
-  return Math.ceil(sats * 1000);
-}
-
-/** Msats of one request whose size the runner cannot bound by tokens (images, audio): the model's max_cost. */
-export function maxCostMsats(ctx: CheckContext, model: string | undefined): number {
-  const sp = satsPricing(ctx, model);
-  return sp ? Math.ceil(num(sp.max_cost) * 1000) : 0;
-}
 
 /** Estimate of one tiny chat request (64 tokens in, 8 out) on the check's chat model. */
 export function smallChatEstimate(ctx: CheckContext): number {
@@ -42,25 +18,6 @@ export function smallChatEstimate(ctx: CheckContext): number {
 
 export function smallChatBody(model: string): string {
   return JSON.stringify({ model, messages: [{ role: 'user', content: 'Reply with the word ok.' }], max_tokens: SMALL_MAX_TOKENS });
-}
-
-/** The Authorization header for --key (an sk- key or a Cashu token used as a Bearer). */
-export function authHeaders(ctx: CheckContext): Record<string, string> {
-  return ctx.key ? { authorization: `Bearer ${ctx.key}` } : {};
-}
-
-/** The `total_msats` a response reports: `usage.cost`, top-level `cost`, `metadata.routstr.cost`, else the X-Routstr-Cost-Msats header. */
-export function reportedCostMsats(body: unknown, headers?: Headers): number | undefined {
-  if (isObject(body)) {
-    const usage = isObject(body.usage) ? body.usage : undefined;
-    const meta = isObject(body.metadata) && isObject(body.metadata.routstr) ? body.metadata.routstr : undefined;
-    for (const cost of [usage?.cost, body.cost, meta?.cost]) {
-      if (isObject(cost) && typeof cost.total_msats === 'number') return cost.total_msats;
-    }
-  }
-  const header = headers?.get('x-routstr-cost-msats');
-  if (header && /^\d+$/.test(header.trim())) return Number(header.trim());
-  return undefined;
 }
 
 /** Adds up what a multi-request check spent: reported costs where present, the per-request estimate where not. */

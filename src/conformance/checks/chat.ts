@@ -5,7 +5,7 @@
  */
 import { validateResponse } from '../schemas/validate.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
-import { type Sent, describeResult, excerpt, fail, isObject, jsonBody, pass, send, warn } from './util.ts';
+import { type Sent, authHeaders, describeResult, excerpt, fail, isObject, jsonBody, pass, reportedCostMsats, send, tokenEstimateMsats, warn } from './util.ts';
 
 /** The prompt of chat.max-tokens: asks for a long answer, so only max_tokens can stop it after one token. */
 export const MAX_TOKENS_PROMPT = 'Write a long story about the sea, at least five paragraphs.';
@@ -25,32 +25,9 @@ export function noChatModel(ctx: CheckContext): string | undefined {
   return chatModel(ctx) ? undefined : 'no chat model found in /v1/models (and no --model given)';
 }
 
-/**
- * The most a request can cost in msats, from sats_pricing (sats per token): prompt tokens × prompt +
- * output tokens × completion, never below the per-request price, times the number of calls.
- */
+/** The most `calls` chat requests can cost on the check's chat model (see tokenEstimateMsats). */
 export function estimateChatMsats(ctx: CheckContext, outputTokens: number, promptTokens = PROMPT_TOKENS, calls = 1): number {
-  const model = chatModel(ctx);
-  const m = model ? ctx.capabilities.models.get(model) : undefined;
-  const sp = m && isObject(m.sats_pricing) ? m.sats_pricing : undefined;
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
-  if (!sp) return 0;
-  const sats = Math.max(promptTokens * num(sp.prompt) + outputTokens * num(sp.completion), num(sp.request));
-  return Math.ceil(sats * 1000) * calls;
-}
-
-/** Credentials as headers: an sk- key as Bearer, a Cashu token as X-Cashu. */
-export function authHeaders(ctx: CheckContext): Record<string, string> {
-  const key = ctx.key ?? '';
-  return /^cashu[AB]/.test(key) ? { 'x-cashu': key } : { authorization: `Bearer ${key}` };
-}
-
-/** `usage.cost.total_msats` of a body or usage chunk, when the node reports it. */
-export function reportedMsats(body: unknown): number | undefined {
-  if (!isObject(body) || !isObject(body.usage)) return undefined;
-  const cost = body.usage.cost;
-  if (isObject(cost) && typeof cost.total_msats === 'number' && Number.isFinite(cost.total_msats)) return cost.total_msats;
-  return undefined;
+  return tokenEstimateMsats(ctx, chatModel(ctx), promptTokens, outputTokens) * calls;
 }
 
 export interface ChatReply {
@@ -71,7 +48,7 @@ export async function postChat(
   const parsed = jsonBody(sent, expected);
   if ('outcome' in parsed) return { outcome: { ...parsed.outcome, spentMsats: sent.res.ok && sent.res.status === 200 ? estimate : 0 } };
   const status = sent.res.ok ? sent.res.status : 0;
-  const spentMsats = status === 200 ? (reportedMsats(parsed.body) ?? estimate) : 0;
+  const spentMsats = status === 200 ? (reportedCostMsats(parsed.body) ?? estimate) : 0;
   return { sent, status, body: parsed.body, spentMsats };
 }
 

@@ -5,8 +5,8 @@
  */
 import { validateResponse } from '../schemas/validate.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
-import { Spend, authHeaders, tokenEstimateMsats } from './billing.ts';
-import { type Sent, describeResult, excerpt, fail, isObject, jsonBody, pass, send, warn } from './util.ts';
+import { Spend } from './billing.ts';
+import { type Sent, authHeaders, describeResult, tokenEstimateMsats, excerpt, fail, isObject, jsonBody, pass, send, warn } from './util.ts';
 
 const INPUT = 'routstr conformance check';
 const TOKENS_PER_INPUT = 16;

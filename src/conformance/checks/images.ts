@@ -2,8 +2,8 @@
 import { httpRequest } from '../http.ts';
 import { validateResponse } from '../schemas/validate.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
-import { Spend, authHeaders, maxCostMsats } from './billing.ts';
-import { type Sent, describeResult, fail, isObject, jsonBody, pass, send, warn } from './util.ts';
+import { Spend } from './billing.ts';
+import { type Sent, authHeaders, describeResult, maxCostMsats, fail, isObject, jsonBody, pass, send, warn } from './util.ts';
 
 const PROMPT = 'a small red circle on a white background';
 

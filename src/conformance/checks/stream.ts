@@ -7,8 +7,8 @@ import { curlLine } from '../curl.ts';
 import { type HttpFailure, openSse } from '../http.ts';
 import { validateResponse } from '../schemas/validate.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
-import { SMALL_MAX_TOKENS, authHeaders, chatModel, estimateChatMsats, noChatModel, reportedMsats } from './chat.ts';
-import { excerpt, fail, isObject, pass, warn } from './util.ts';
+import { SMALL_MAX_TOKENS, chatModel, estimateChatMsats, noChatModel } from './chat.ts';
+import { authHeaders, excerpt, reportedCostMsats, fail, isObject, pass, warn } from './util.ts';
 
 export interface StreamEvent {
   event?: string;
@@ -58,7 +58,7 @@ export async function captureStream(ctx: CheckContext, request: Record<string, u
     opened.close();
   }
   const failure = opened.failure();
-  const usage = events.map((e) => reportedMsats(e.json)).find((v) => v !== undefined);
+  const usage = events.map((e) => reportedCostMsats(e.json)).find((v) => v !== undefined);
   return {
     status: opened.status,
     contentType: opened.headers.get('content-type') ?? '',

@@ -111,3 +111,52 @@ export function jsonBody(sent: Sent, expected: string): { body: unknown } | { ou
 export function knownModel(ctx: CheckContext): string {
   return ctx.model ?? ctx.capabilities.chat[0] ?? [...ctx.capabilities.models.keys()][0] ?? 'gpt-4o-mini';
 }
+
+// ---- Money and credentials, shared by every paid check. ----
+
+function satsPricingOf(ctx: CheckContext, model: string | undefined): Record<string, unknown> | undefined {
+  const m = model ? ctx.capabilities.models.get(model) : undefined;
+  return m && isObject(m.sats_pricing) ? m.sats_pricing : undefined;
+}
+
+function positive(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0;
+}
+
+/**
+ * The most one request can cost in msats, from the model's sats_pricing (sats per token): prompt
+ * tokens × prompt + output tokens × completion, never below the per-request price.
+ */
+export function tokenEstimateMsats(ctx: CheckContext, model: string | undefined, promptTokens: number, completionTokens: number): number {
+  const sp = satsPricingOf(ctx, model);
+  if (!sp) return 0;
+  return Math.ceil(Math.max(promptTokens * positive(sp.prompt) + completionTokens * positive(sp.completion), positive(sp.request)) * 1000);
+}
+
+/** Msats of one request whose size the runner cannot bound by tokens (images, audio): the model's max_cost. */
+export function maxCostMsats(ctx: CheckContext, model: string | undefined): number {
+  const sp = satsPricingOf(ctx, model);
+  return sp ? Math.ceil(positive(sp.max_cost) * 1000) : 0;
+}
+
+/**
+ * The --key as a Bearer credential. A Cashu token is sent as Bearer too: a real node then keeps
+ * an account keyed by the token, so every paid check can draw on it (X-Cashu would spend it whole).
+ */
+export function authHeaders(ctx: CheckContext): Record<string, string> {
+  return ctx.key ? { authorization: `Bearer ${ctx.key}` } : {};
+}
+
+/** The `total_msats` a response or usage chunk reports: `usage.cost`, top-level `cost`, `metadata.routstr.cost`, else the X-Routstr-Cost-Msats header. */
+export function reportedCostMsats(body: unknown, headers?: Headers): number | undefined {
+  if (isObject(body)) {
+    const usage = isObject(body.usage) ? body.usage : undefined;
+    const meta = isObject(body.metadata) && isObject(body.metadata.routstr) ? body.metadata.routstr : undefined;
+    for (const cost of [usage?.cost, body.cost, meta?.cost]) {
+      if (isObject(cost) && typeof cost.total_msats === 'number' && Number.isFinite(cost.total_msats)) return cost.total_msats;
+    }
+  }
+  const header = headers?.get('x-routstr-cost-msats');
+  if (header && /^\d+$/.test(header.trim())) return Number(header.trim());
+  return undefined;
+}

@@ -6,8 +6,8 @@
  */
 import { type DecodedToken, decodeToken } from '../../payment/cashu.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
-import { reportedCostMsats, smallChatBody, smallChatEstimate } from './billing.ts';
-import { type Sent, describeResult, fail, jsonBody, pass, send } from './util.ts';
+import { smallChatBody, smallChatEstimate } from './billing.ts';
+import { type Sent, describeResult, reportedCostMsats, fail, jsonBody, pass, send } from './util.ts';
 
 /** Change tokens from x-cashu.change, by node origin, for x-cashu.change-spendable. Held only for the run. */
 const changeByOrigin = new Map<string, string>();
