@@ -149,6 +149,8 @@ export function buildCli(): Command {
     .option('--timeout <ms>', 'total time per check in ms', integer(1, 3_600_000), 60_000)
     .option('--list', 'list every check (id, area, severity, paid) and exit')
     .option('--mock', 'start an embedded mock node on a free port and check it')
+    .option('--scenario <file>', 'with --mock: the scenario of the embedded node (e.g. one of scenarios/broken/)')
+    .option('--refund-to <file>', 'with a Cashu --key: where to write the token refunding what the run did not spend', 'routstr-check-refund.cashu')
     .action(
       async (
         baseUrl: string | undefined,
@@ -163,6 +165,8 @@ export function buildCli(): Command {
           timeout: number;
           list?: boolean;
           mock?: boolean;
+          scenario?: string;
+          refundTo: string;
         },
         cmd: Command,
       ) => {
@@ -173,7 +177,13 @@ export function buildCli(): Command {
         }
         if (!baseUrl && !opts.mock) cmd.error('error: missing argument <base-url> (or pass --mock)', { exitCode: 2 });
         if (baseUrl && opts.mock) cmd.error('error: give either <base-url> or --mock, not both', { exitCode: 2 });
-        const mock = opts.mock ? await startMockNode({ port: 0 }) : undefined;
+        if (opts.scenario && !opts.mock) cmd.error('error: --scenario needs --mock', { exitCode: 2 });
+        let mock: Awaited<ReturnType<typeof startMockNode>> | undefined;
+        try {
+          mock = opts.mock ? await startMockNode({ port: 0, ...(opts.scenario ? { scenario: opts.scenario } : {}) }) : undefined;
+        } catch (err) {
+          cmd.error(`error: ${(err as Error).message}`, { exitCode: 2 });
+        }
         const url = mock?.url ?? baseUrl!;
         try {
           process.stdout.write(`routstr-mock check ${redact(url)}\n`);
@@ -186,6 +196,10 @@ export function buildCli(): Command {
             model: opts.model,
             timeoutMs: opts.timeout,
             onResult: (r) => process.stdout.write(`${formatResultLine(r)}\n`),
+            onRefundToken: (token) => {
+              writeFileSync(opts.refundTo, `${token}\n`, { mode: 0o600 });
+              process.stdout.write(`the unspent rest of the --key token was refunded: new token written to ${opts.refundTo}\n`);
+            },
           });
           process.stdout.write(`${formatSummary(report)}\n`);
           if (opts.json) writeFileSync(opts.json, formatJson(report));

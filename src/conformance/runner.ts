@@ -5,10 +5,21 @@
  */
 import { VERSION as SDK_VERSION } from 'openai/version';
 import { ALL_CHECKS } from './checks/index.ts';
-import { isObject, parseJson } from './checks/util.ts';
+import { isObject, parseJson, secretsOf } from './checks/util.ts';
 import { type HttpFailure, type Timeouts, httpRequest, isUnreachable } from './http.ts';
 import { redact, redactDeep } from './redact.ts';
-import { AREAS, type Area, type Capabilities, type Check, type CheckContext, type CheckOutcome, type CheckResult, type Report, type Status } from './types.ts';
+import {
+  AREAS,
+  type Area,
+  type RunSession,
+  type Capabilities,
+  type Check,
+  type CheckContext,
+  type CheckOutcome,
+  type CheckResult,
+  type Report,
+  type Status,
+} from './types.ts';
 
 export interface RunOptions {
   /** Node URL, with or without `/v1`. */
@@ -31,6 +42,13 @@ export interface RunOptions {
   checks?: readonly Check[];
   /** Called after each check, in order (live progress). */
   onResult?: (result: CheckResult) => void;
+  /**
+   * With a Cashu --key the x-cashu checks spend it and the run goes on with their change; what is
+   * left at the end is refunded as a new token and handed to this callback (the report only says
+   * that it happened: tokens are money and never appear in it). Without the callback the remainder
+   * stays in the node account of the last change token.
+   */
+  onRefundToken?: (token: string) => void;
 }
 
 /** A bad option (unknown area, unparsable URL): the CLI exits 2. */
@@ -121,7 +139,7 @@ function applySeverity(check: Check, outcome: CheckOutcome): Status {
   return outcome.status;
 }
 
-async function runOne(check: Check, base: Omit<CheckContext, 'signal'>, totalMs: number): Promise<CheckOutcome> {
+async function runOne(check: Check, base: Omit<CheckContext, 'signal' | 'checkId'>, totalMs: number): Promise<CheckOutcome> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<CheckOutcome>((resolve) => {
@@ -136,13 +154,24 @@ async function runOne(check: Check, base: Omit<CheckContext, 'signal'>, totalMs:
     }, totalMs);
   });
   try {
-    return await Promise.race([check.run({ ...base, signal: controller.signal }), timedOut]);
+    return await Promise.race([check.run({ ...base, checkId: check.id, signal: controller.signal }), timedOut]);
   } catch (err) {
     return { status: 'error', reason: `the check itself threw: ${(err as Error)?.message ?? String(err)}` };
   } finally {
     clearTimeout(timer);
     controller.abort();
   }
+}
+
+/**
+ * The x-cashu checks go before every other paid check: they need the --key token unspent, and the
+ * Bearer checks after them draw on their change (RunSession).
+ */
+function paymentOrder(checks: readonly Check[]): Check[] {
+  const xcashu = checks.filter((c) => c.area === 'x-cashu');
+  const rest = checks.filter((c) => c.area !== 'x-cashu');
+  const firstPaid = rest.findIndex((c) => c.paid);
+  return firstPaid < 0 ? [...rest, ...xcashu] : [...rest.slice(0, firstPaid), ...xcashu, ...rest.slice(firstPaid)];
 }
 
 /** Runs the conformance checks against a node and returns the report (secrets redacted). */
@@ -182,7 +211,9 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     return report;
   }
   const model = options.model ?? found.capabilities.chat[0];
-  const base: Omit<CheckContext, 'signal'> = {
+  const session: RunSession = options.key ? { bearer: options.key } : {};
+  const base: Omit<CheckContext, 'signal' | 'checkId'> = {
+    session,
     origin,
     baseURL,
     capabilities: found.capabilities,
@@ -192,16 +223,18 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     ...(found.info ? { info: found.info } : {}),
   };
   let budgetMsats = maxSats * 1000;
-  for (const check of options.checks ?? ALL_CHECKS) {
+  for (const check of paymentOrder(options.checks ?? ALL_CHECKS)) {
     if (only && !only.has(check.area)) continue;
     if (skip?.has(check.area)) continue;
     const started = Date.now();
     let outcome: CheckOutcome;
-    const skipReason = check.skipWhen?.({ ...base, signal: new AbortController().signal });
+    const planning: CheckContext = { ...base, checkId: check.id, signal: new AbortController().signal };
+    const skipReason = check.skipWhen?.(planning);
     if (skipReason) outcome = { status: 'skip', reason: skipReason };
     else if (check.paid && !options.key) outcome = { status: 'skip', reason: 'paid check: needs --key (an sk- key or a Cashu token)' };
+    else if (check.paid && check.area !== 'x-cashu' && !session.bearer) outcome = { status: 'skip', reason: `no credential left: ${session.spentBy}` };
     else {
-      const estimate = check.paid ? (check.estimateMsats?.({ ...base, signal: new AbortController().signal }) ?? 0) : 0;
+      const estimate = check.paid ? (check.estimateMsats?.(planning) ?? 0) : 0;
       if (check.paid && estimate > budgetMsats) {
         outcome = {
           status: 'skip',
@@ -226,14 +259,36 @@ export async function runConformance(options: RunOptions): Promise<Report> {
         title: check.title,
         durationMs: Date.now() - started,
       },
-      secrets,
+      [...secrets, ...secretsOf({ ...base, checkId: check.id, signal: new AbortController().signal })],
     );
     report.results.push(result);
     report.summary[result.status]++;
     options.onResult?.(result);
   }
+  if (options.key && session.bearer && session.bearer !== options.key)
+    report.leftover = await refundLeftover(origin, session.bearer, timeouts, options.onRefundToken);
   report.finishedAt = new Date().toISOString();
   return report;
+}
+
+/** Hands back what is left of a Cashu --key that the run moved into change (POST /v1/balance/refund). */
+async function refundLeftover(
+  origin: string,
+  bearer: string,
+  timeouts: Timeouts,
+  onToken: RunOptions['onRefundToken'],
+): Promise<NonNullable<Report['leftover']>> {
+  if (!onToken) return { refunded: false, note: 'the rest of the --key token is in the node account of the last change token (no refund callback given)' };
+  const res = await httpRequest({ url: `${origin}/v1/balance/refund`, method: 'POST', headers: { authorization: `Bearer ${bearer}` }, timeouts });
+  const parsed = res.ok ? parseJson(res.text) : undefined;
+  const body = parsed?.ok && isObject(parsed.value) ? parsed.value : undefined;
+  if (!res.ok || res.status !== 200 || typeof body?.token !== 'string') {
+    const what = res.ok ? `HTTP ${res.status}` : res.message;
+    return { refunded: false, note: redact(`refund of the remainder failed (${what}); it stays in the node account of the last change token`) };
+  }
+  onToken(body.token);
+  const amount = typeof body.msats === 'string' ? `${body.msats} msats` : typeof body.sats === 'string' ? `${body.sats} sats` : 'the remainder';
+  return { refunded: true, note: `${amount} refunded as a new token` };
 }
 
 /** 0 all passed (warnings allowed), 1 a check failed or errored, 3 the node was unreachable. */

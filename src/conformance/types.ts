@@ -39,7 +39,21 @@ export interface Capabilities {
   routstr: boolean;
 }
 
+/**
+ * Credentials that move during a run. With a Cashu token as --key, the x-cashu checks spend it
+ * and get change back; the checks after them pay with that change as their Bearer credential.
+ */
+export interface RunSession {
+  /** What paid checks send as `Authorization: Bearer`; undefined once a token was spent without change. */
+  bearer?: string;
+  /** Why `bearer` is gone, for the skip reason of later paid checks. */
+  spentBy?: string;
+}
+
 export interface CheckContext {
+  /** The id of the check running; sent as the `x-routstr-check` header so node logs (and broken scenarios) can tell checks apart. */
+  checkId: string;
+  session: RunSession;
   /** Node origin without /v1, e.g. http://127.0.0.1:8000 */
   origin: string;
   /** Base URL for the SDK, ending in /v1. */
@@ -90,6 +104,8 @@ export interface Report {
   capabilities: Omit<Capabilities, 'models'>;
   results: CheckResult[];
   summary: Record<Status, number>;
+  /** With a Cashu --key that the x-cashu checks turned into change: what became of the remainder. */
+  leftover?: { refunded: boolean; note: string };
   /** Set when the node could not be reached at all (nothing ran; the CLI exits 3). */
   unreachable?: { reason: string };
 }

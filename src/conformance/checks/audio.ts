@@ -8,7 +8,21 @@ import { type ResponseKind, validateResponse } from '../schemas/validate.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
 import { encodeWav } from '../../generate/audio/wav.ts';
 import { Spend } from './billing.ts';
-import { type Sent, authHeaders, describeResult, maxCostMsats, excerpt, fail, isObject, parseJson, pass, readEnvelope, warn } from './util.ts';
+import {
+  type Sent,
+  authHeaders,
+  checkHeaders,
+  secretsOf,
+  describeResult,
+  maxCostMsats,
+  excerpt,
+  fail,
+  isObject,
+  parseJson,
+  pass,
+  readEnvelope,
+  warn,
+} from './util.ts';
 
 const SAMPLE_RATE = 16_000;
 
@@ -37,9 +51,9 @@ async function transcribe(ctx: CheckContext, responseFormat: string): Promise<Se
   form.append('file', new Blob([new Uint8Array(conformanceWav())], { type: 'audio/wav' }), 'conformance.wav');
   form.append('model', model(ctx)!);
   form.append('response_format', responseFormat);
-  const headers = authHeaders(ctx);
+  const headers = { ...checkHeaders(ctx), ...authHeaders(ctx) };
   const res = await httpRequest({ url, method: 'POST', headers, body: form, timeouts: ctx.timeouts, signal: ctx.signal });
-  const curl = `${curlLine({ method: 'POST', url, headers }, ctx.key ? [ctx.key] : [])} -F 'file=@conformance.wav;type=audio/wav' -F 'model=${model(ctx)}' -F 'response_format=${responseFormat}'`;
+  const curl = `${curlLine({ method: 'POST', url, headers }, secretsOf(ctx))} -F 'file=@conformance.wav;type=audio/wav' -F 'model=${model(ctx)}' -F 'response_format=${responseFormat}'`;
   return { res, curl };
 }
 

@@ -3,7 +3,7 @@ import { httpRequest } from '../http.ts';
 import { validateResponse } from '../schemas/validate.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
 import { Spend } from './billing.ts';
-import { type Sent, authHeaders, describeResult, maxCostMsats, fail, isObject, jsonBody, pass, send, warn } from './util.ts';
+import { type Sent, authHeaders, checkHeaders, describeResult, maxCostMsats, fail, isObject, jsonBody, pass, send, warn } from './util.ts';
 
 const PROMPT = 'a small red circle on a white background';
 
@@ -125,7 +125,7 @@ export const imagesChecks: Check[] = [
       if (first.b64_json !== undefined && first.b64_json !== null) return fail(expected, 'url: data[0] has both url and b64_json', extra);
       const target = URL.canParse(first.url) ? first.url : URL.canParse(first.url, ctx.origin) ? new URL(first.url, ctx.origin).toString() : undefined;
       if (!target || !/^https?:/.test(target)) return fail(expected, `url: ${JSON.stringify(first.url.slice(0, 80))} is not an http(s) URL`, extra);
-      const fetched = await httpRequest({ url: target, timeouts: ctx.timeouts, signal: ctx.signal });
+      const fetched = await httpRequest({ url: target, headers: checkHeaders(ctx), timeouts: ctx.timeouts, signal: ctx.signal });
       if (!fetched.ok) return fail(expected, `url: fetching it failed: ${fetched.message}`, extra);
       const type = fetched.headers.get('content-type') ?? '';
       if (fetched.status !== 200 || !/^image\//i.test(type))

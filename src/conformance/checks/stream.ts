@@ -8,7 +8,7 @@ import { type HttpFailure, openSse } from '../http.ts';
 import { validateResponse } from '../schemas/validate.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
 import { SMALL_MAX_TOKENS, chatModel, estimateChatMsats, noChatModel } from './chat.ts';
-import { authHeaders, excerpt, reportedCostMsats, fail, isObject, pass, warn } from './util.ts';
+import { authHeaders, checkHeaders, secretsOf, excerpt, reportedCostMsats, fail, isObject, pass, warn } from './util.ts';
 
 export interface StreamEvent {
   event?: string;
@@ -36,9 +36,9 @@ export function jsonChunks(c: Capture): Record<string, unknown>[] {
 /** Streams a chat completion and reads every event until the body ends (or a timeout does). */
 export async function captureStream(ctx: CheckContext, request: Record<string, unknown>, estimate: number): Promise<Capture | { outcome: CheckOutcome }> {
   const url = `${ctx.origin}/v1/chat/completions`;
-  const headers = { 'content-type': 'application/json', ...authHeaders(ctx) };
+  const headers = { 'content-type': 'application/json', ...checkHeaders(ctx), ...authHeaders(ctx) };
   const body = JSON.stringify({ model: chatModel(ctx), stream: true, ...request });
-  const curl = curlLine({ method: 'POST', url, headers, body }, ctx.key ? [ctx.key] : []);
+  const curl = curlLine({ method: 'POST', url, headers, body }, secretsOf(ctx));
   const opened = await openSse({ url, method: 'POST', headers, body, timeouts: ctx.timeouts, signal: ctx.signal });
   if (!opened.ok) return { outcome: fail('HTTP 200 with an event stream', `${opened.kind}: ${opened.message}`, { curl }) };
   const events: StreamEvent[] = [];
@@ -309,25 +309,23 @@ export const streamChecks: Check[] = [
     async run(ctx) {
       const expected = 'finalChatCompletion() resolves with a choice that has a finish_reason and a message';
       const estimate = estimateChatMsats(ctx, SMALL_MAX_TOKENS);
-      const key = ctx.key ?? '';
-      const cashu = /^cashu[AB]/.test(key);
       const client = new OpenAI({
-        apiKey: cashu ? 'x-cashu' : key,
+        apiKey: ctx.session.bearer ?? '',
         baseURL: ctx.baseURL,
         maxRetries: 0,
         timeout: ctx.timeouts.total,
         logLevel: 'off',
-        ...(cashu ? { defaultHeaders: { 'x-cashu': key, authorization: null } } : {}),
+        defaultHeaders: checkHeaders(ctx),
       });
       const body = { model: chatModel(ctx)!, ...HELLO, messages: HELLO.messages as OpenAI.ChatCompletionMessageParam[] };
       const curl = curlLine(
         {
           method: 'POST',
           url: `${ctx.baseURL}/chat/completions`,
-          headers: { 'content-type': 'application/json', ...authHeaders(ctx) },
+          headers: { 'content-type': 'application/json', ...checkHeaders(ctx), ...authHeaders(ctx) },
           body: JSON.stringify({ ...body, stream: true }),
         },
-        key ? [key] : [],
+        secretsOf(ctx),
       );
       try {
         const stream = client.chat.completions.stream(body, { signal: ctx.signal });

@@ -8,13 +8,25 @@ export interface Sent {
   curl: string;
 }
 
+/** Names the check on every request it makes; real nodes ignore unknown headers. */
+export const CHECK_HEADER = 'x-routstr-check';
+
+export function checkHeaders(ctx: CheckContext): Record<string, string> {
+  return { [CHECK_HEADER]: ctx.checkId };
+}
+
+/** Every credential of the run, for redaction (the patterns in redact.ts catch the usual shapes too). */
+export function secretsOf(ctx: CheckContext): string[] {
+  return [ctx.key, ctx.session.bearer].filter((s): s is string => typeof s === 'string' && s !== '');
+}
+
 /** Sends a request to `path` (relative to the node origin, e.g. `/v1/info`) under the check's timeouts and signal. */
 export async function send(ctx: CheckContext, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Sent> {
   const url = `${ctx.origin}${path}`;
   const method = init.method ?? (init.body !== undefined ? 'POST' : 'GET');
-  const headers = { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers };
+  const headers = { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...checkHeaders(ctx), ...init.headers };
   const res = await httpRequest({ url, method, headers, body: init.body, timeouts: ctx.timeouts, signal: ctx.signal });
-  return { res, curl: curlLine({ method, url, headers, body: init.body }, ctx.key ? [ctx.key] : []) };
+  return { res, curl: curlLine({ method, url, headers, body: init.body }, secretsOf(ctx)) };
 }
 
 export function excerpt(text: string, max = 200): string {
@@ -140,11 +152,12 @@ export function maxCostMsats(ctx: CheckContext, model: string | undefined): numb
 }
 
 /**
- * The --key as a Bearer credential. A Cashu token is sent as Bearer too: a real node then keeps
- * an account keyed by the token, so every paid check can draw on it (X-Cashu would spend it whole).
+ * The run's Bearer credential: the --key, or the change of the x-cashu checks once they spent a
+ * Cashu --key. A Cashu token is sent as Bearer too: a real node then keeps an account keyed by the
+ * token, so every paid check can draw on it (X-Cashu would spend it whole).
  */
 export function authHeaders(ctx: CheckContext): Record<string, string> {
-  return ctx.key ? { authorization: `Bearer ${ctx.key}` } : {};
+  return ctx.session.bearer ? { authorization: `Bearer ${ctx.session.bearer}` } : {};
 }
 
 /** The `total_msats` a response or usage chunk reports: `usage.cost`, top-level `cost`, `metadata.routstr.cost`, else the X-Routstr-Cost-Msats header. */

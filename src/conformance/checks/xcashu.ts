@@ -1,19 +1,17 @@
 /**
  * Area "x-cashu": pay-per-request with `X-Cashu: <token>` (routstr-node-api.md §2.3). The node keeps
  * the cost and returns the rest as a change token in the `X-Cashu` response header; the change must
- * pay for a second request. These checks spend the --key token (only the change is left over, and
- * it is spent too).
+ * pay for a second request. These checks spend the --key token; the run goes on with the change
+ * (RunSession), and the runner refunds what is left at the end.
  */
 import { type DecodedToken, decodeToken } from '../../payment/cashu.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
 import { smallChatBody, smallChatEstimate } from './billing.ts';
 import { type Sent, describeResult, reportedCostMsats, fail, jsonBody, pass, send } from './util.ts';
 
-/** Change tokens from x-cashu.change, by node origin, for x-cashu.change-spendable. Held only for the run. */
-const changeByOrigin = new Map<string, string>();
-
 function skip(ctx: CheckContext): string | undefined {
   if (!ctx.key?.startsWith('cashu')) return 'needs a Cashu token as --key (the key given is not one)';
+  if (!ctx.session.bearer) return `no token left: ${ctx.session.spentBy}`;
   if (!ctx.model) return 'the node lists no chat model to pay a small request with';
   return undefined;
 }
@@ -61,6 +59,19 @@ async function payWith(ctx: CheckContext, token: string): Promise<{ outcome: Che
   return { outcome: pass(expected, `change token from ${change.mint}: ${amounts}`, extra), change: header.trim(), sent };
 }
 
+/**
+ * Moves the run's credential on after a payment: to the change when there is some, to nothing when
+ * the token was kept whole, unchanged when the node refused it without spending it.
+ */
+function follow(ctx: CheckContext, paid: { outcome: CheckOutcome; change?: string }): void {
+  if (paid.change) {
+    ctx.session.bearer = paid.change;
+  } else if ((paid.outcome.spentMsats ?? 0) > 0) {
+    delete ctx.session.bearer;
+    ctx.session.spentBy = `${ctx.checkId} spent the token and returned no usable change`;
+  }
+}
+
 export const xcashuChecks: Check[] = [
   {
     id: 'x-cashu.change',
@@ -71,10 +82,9 @@ export const xcashuChecks: Check[] = [
     estimateMsats: smallChatEstimate,
     skipWhen: skip,
     async run(ctx) {
-      changeByOrigin.delete(ctx.origin);
-      const { outcome, change } = await payWith(ctx, ctx.key!);
-      if (change) changeByOrigin.set(ctx.origin, change);
-      return outcome;
+      const paid = await payWith(ctx, ctx.session.bearer!);
+      follow(ctx, paid);
+      return paid.outcome;
     },
   },
   {
@@ -86,10 +96,11 @@ export const xcashuChecks: Check[] = [
     estimateMsats: smallChatEstimate,
     skipWhen: skip,
     async run(ctx) {
-      const change = changeByOrigin.get(ctx.origin);
-      changeByOrigin.delete(ctx.origin);
+      const change = ctx.session.bearer !== ctx.key ? ctx.session.bearer : undefined;
       if (!change) return { status: 'skip', reason: 'x-cashu.change produced no change token to spend (see that check)' };
-      const { outcome, sent } = await payWith(ctx, change);
+      const paid = await payWith(ctx, change);
+      follow(ctx, paid);
+      const { outcome, sent } = paid;
       const expected = 'the change token to pay a second small chat (HTTP 200)';
       const spentMsats = outcome.spentMsats;
       const extra = { curl: sent.curl, ...(spentMsats !== undefined ? { spentMsats } : {}) };
