@@ -124,8 +124,6 @@ export function framingProblems(c: Capture): string[] {
   const doneAt = c.events.findIndex((e) => e.data === '[DONE]');
   c.events.forEach((e, i) => {
     if (doneAt >= 0 && i > doneAt) out.push(`event ${i} comes after [DONE]: ${excerpt(e.data, 60)}`);
-    else if (e.data === '' && e.event !== undefined)
-      out.push(`event ${i} is a named event "${e.event}" without data (breaks the SDK; keep-alives must be comments)`);
     else if (e.data !== '[DONE]' && !isObject(e.json)) {
       const trimmed = e.data.trim() === '[DONE]' ? ' (not the exact sentinel)' : '';
       out.push(`event ${i} data is not a JSON object${trimmed}: ${excerpt(e.data, 80)}`);
@@ -134,6 +132,22 @@ export function framingProblems(c: Capture): string[] {
   const lines = c.raw.split(/\r\n|\r|\n/);
   const stray = lines.find((l) => l !== '' && !SSE_LINE.test(l));
   if (stray !== undefined) out.push(`a line that is no SSE field: ${excerpt(stray, 80)}`);
+  // SSE parsers drop an event without data, but the openai SDK's own decoder does not (it JSON-parses
+  // the empty data and throws), so such blocks are looked for in the raw text.
+  const named = c.raw
+    .split(/(?:\r\n|\r|\n){2}/)
+    .map((block) => block.split(/\r\n|\r|\n/))
+    .filter((block) => block.some((l) => /^event:/.test(l)) && !block.some((l) => /^data(:|$)/.test(l)));
+  if (named.length > 0)
+    out.push(
+      `a named event "${excerpt(
+        named[0]!
+          .find((l) => l.startsWith('event:'))!
+          .slice(6)
+          .trim(),
+        40,
+      )}" without data (breaks the SDK; keep-alives must be comments)`,
+    );
   return out;
 }
 
