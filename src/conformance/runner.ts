@@ -131,6 +131,8 @@ async function discover(origin: string, timeouts: Timeouts): Promise<Discovery> 
   return { capabilities, ...(infoBody ? { info: infoBody } : {}) };
 }
 
+const NOT_ROUTSTR = 'not a Routstr node (GET /v1/info does not describe one): Routstr-only check';
+
 const EMPTY_SUMMARY = (): Record<Status, number> => ({ pass: 0, fail: 0, warn: 0, info: 0, skip: 0, error: 0 });
 
 /** A check's own status, capped by its severity: a warn-severity check never fails the run. */
@@ -230,7 +232,8 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     let outcome: CheckOutcome;
     const planning: CheckContext = { ...base, checkId: check.id, signal: new AbortController().signal };
     const skipReason = check.skipWhen?.(planning);
-    if (skipReason) outcome = { status: 'skip', reason: skipReason };
+    if (check.routstrOnly && !found.capabilities.routstr) outcome = { status: 'skip', reason: NOT_ROUTSTR };
+    else if (skipReason) outcome = { status: 'skip', reason: skipReason };
     else if (check.paid && !options.key) outcome = { status: 'skip', reason: 'paid check: needs --key (an sk- key or a Cashu token)' };
     else if (check.paid && check.area !== 'x-cashu' && !session.bearer) outcome = { status: 'skip', reason: `no credential left: ${session.spentBy}` };
     else {

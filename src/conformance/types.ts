@@ -79,6 +79,8 @@ export interface Check {
   title: string;
   /** Paid checks need a key and a budget. */
   paid: boolean;
+  /** Routstr behaviour (sats pricing, Cashu, balances): skipped on a plain OpenAI-compatible node. */
+  routstrOnly?: boolean;
   /** Paid checks: the most this check can cost, in msats, from /v1/models pricing. */
   estimateMsats?: (ctx: CheckContext) => number;
   /** A reason to skip (missing capability), or undefined to run. */
