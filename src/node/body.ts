@@ -10,6 +10,15 @@ export class RawBody {
   ) {}
 }
 
+/**
+ * A JSON body that did not parse. The parser hands it on instead of failing, so the request still
+ * reaches the scenario rules (a broken node can answer malformed JSON its own way); routes refuse
+ * it with the node's invalid-JSON 400 when they read the body (jsonBody).
+ */
+export class UnparsableJson {
+  constructor(readonly reason: string) {}
+}
+
 /** Python's json.loads, which real nodes use on the raw bytes, skips a UTF-8 byte order mark. */
 function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -21,18 +30,14 @@ function parseJsonText(raw: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw invalidJson((err as Error).message);
+    return new UnparsableJson((err as Error).message);
   }
 }
 
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
-    try {
-      done(null, parseJsonText(String(text)));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
+    done(null, parseJsonText(String(text)));
   });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, bytes, done) => {
     done(null, new RawBody(String(req.headers['content-type'] ?? ''), bytes as Buffer));
@@ -61,6 +66,7 @@ export function jsonBody(request: FastifyRequest): Body {
   const contentType = String(request.headers['content-type'] ?? '');
   if (/^\s*multipart\//i.test(contentType)) throw unsupportedMediaType(contentType);
   let body: unknown = request.body;
+  if (body instanceof UnparsableJson) throw invalidJson(body.reason);
   if (body instanceof RawBody) {
     const raw: RawBody = body;
     const text = withoutBom(raw.bytes.toString('utf8'));

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ScenarioError, type ScenarioInput, lintScenario } from '../scenario/loader.ts';
 import { normalisePath } from '../scenario/rules.ts';
 import type { FaultSpec, Scenario, WhenSpec } from '../scenario/types.ts';
-import { RawBody } from './body.ts';
+import { RawBody, UnparsableJson } from './body.ts';
 import type { NodeContext } from './context.ts';
 import type { Journal, JournalEntry, JournalFilter } from './journal.ts';
 
@@ -56,6 +56,7 @@ const problem = (status: number, message: string, extra: Record<string, unknown>
 });
 
 function scenarioInputOf(body: unknown): ScenarioInput | undefined {
+  if (body instanceof UnparsableJson) return undefined;
   if (body instanceof RawBody) {
     // Always YAML text: a one-line body must never be taken for a file path or a scenario name.
     const text = body.bytes.toString('utf8');
@@ -68,6 +69,7 @@ function scenarioInputOf(body: unknown): ScenarioInput | undefined {
 /** A JSON object body (also when sent under another content type), `{}` for none, undefined for anything else. */
 function objectBody(body: unknown): Record<string, unknown> | undefined {
   if (body === undefined || body === null) return {};
+  if (body instanceof UnparsableJson) return undefined;
   if (body instanceof RawBody) {
     const text = body.bytes.toString('utf8').trim();
     if (text === '') return {};

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiter, type Refusal, formatReset } from '../limits/rate-limiter.ts';
 import type { FiredRule } from '../scenario/rules.ts';
 import { normalisePath, requestFacts } from '../scenario/rules.ts';
-import { RawBody } from './body.ts';
+import { RawBody, UnparsableJson } from './body.ts';
 import type { NodeContext } from './context.ts';
 import { renderError } from './errors.ts';
 import { applyFaultBeforeHeaders, rateLimitError, waitForClient } from './faults.ts';
@@ -95,6 +95,7 @@ function sendRefusal(
 }
 
 function bodyObject(body: unknown): Record<string, unknown> | undefined {
+  if (body instanceof UnparsableJson) return undefined;
   if (body instanceof RawBody) {
     try {
       body = JSON.parse(body.bytes.toString('utf8'));

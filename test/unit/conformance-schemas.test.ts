@@ -311,7 +311,7 @@ describe('strict schemas agree with the official spec on real mock output', () =
     const floats = await (await postJson('/embeddings', { model: 'text-embedding-3-small', input: 'hello' })).json();
     expectAgreement('embeddings', floats, true);
     const base64 = await (await postJson('/embeddings', { model: 'text-embedding-3-small', input: 'hello', encoding_format: 'base64' })).json();
-    expect(validateResponse('embeddings.base64', 'strict', base64)).toEqual({ valid: true, errors: [], deviations: [] });
+    expect(validateResponse('embeddings.base64', 'strict', base64)).toEqual({ valid: true, errors: [], breaking: [], deviations: [] });
     expect(validateResponse('embeddings', 'strict', base64).valid).toBe(false);
     expect(validateResponse('embeddings.base64', 'strict', floats).valid).toBe(false);
   });
@@ -359,7 +359,7 @@ describe('known Routstr deviations are named and do not fail the strict tier', (
 
   it('metadata.routstr on a chat completion', () => {
     const body = { ...chat(), metadata: routstrMetadata, cost: { total_msats: 7 } };
-    expect(validateResponse('chat.completion', 'strict', body)).toEqual({ valid: true, errors: [], deviations: ['metadata.routstr'] });
+    expect(validateResponse('chat.completion', 'strict', body)).toEqual({ valid: true, errors: [], breaking: [], deviations: ['metadata.routstr'] });
     expect(spec.validate('CreateChatCompletionResponse', body)).not.toEqual([]);
     // Only the waived value is excused: other metadata values must still be strings.
     const mixed = { ...body, metadata: { ...routstrMetadata, other: 1 } };
@@ -373,13 +373,19 @@ describe('known Routstr deviations are named and do not fail the strict tier', (
   it('a usage-only chunk without created', () => {
     const body: Json = { ...usageChunk(), metadata: routstrMetadata };
     delete body.created;
-    expect(validateResponse('chat.completion.chunk', 'strict', body)).toEqual({ valid: true, errors: [], deviations: ['metadata.routstr', 'chunk.created'] });
+    expect(validateResponse('chat.completion.chunk', 'strict', body)).toEqual({
+      valid: true,
+      errors: [],
+      breaking: [],
+      deviations: ['metadata.routstr', 'chunk.created'],
+    });
     expect(spec.validate('CreateChatCompletionStreamResponse', body)).toContain("/ must have required property 'created'");
     // A content chunk without created is not the known deviation.
     const { created: __, ...content } = chunk();
     expect(validateResponse('chat.completion.chunk', 'strict', content)).toEqual({
       valid: false,
       errors: ["/ must have required property 'created'"],
+      breaking: [],
       deviations: [],
     });
     expect(validateResponse('chat.completion.chunk', 'lenient', content).valid).toBe(true);
@@ -388,7 +394,7 @@ describe('known Routstr deviations are named and do not fail the strict tier', (
   it('an error without param (Routstr 402), also with detail and request_id', () => {
     const error = { message: 'Insufficient balance', type: 'insufficient_quota', code: 'insufficient_balance' };
     for (const body of [{ error }, { error, request_id: 'r1' }, { detail: error, error, request_id: 'r1' }]) {
-      expect(validateResponse('error', 'strict', body)).toEqual({ valid: true, errors: [], deviations: ['error.param'] });
+      expect(validateResponse('error', 'strict', body)).toEqual({ valid: true, errors: [], breaking: [], deviations: ['error.param'] });
       expect(validateResponse('error', 'lenient', body).valid).toBe(true);
       expect(spec.validate('ErrorResponse', body)).toContain("/error must have required property 'param'");
     }
@@ -396,7 +402,7 @@ describe('known Routstr deviations are named and do not fail the strict tier', (
 
   it('an integer error code', () => {
     const body = { error: { message: "Model 'x' not found", type: 'invalid_model', param: null, code: 400 }, request_id: 'r1' };
-    expect(validateResponse('error', 'strict', body)).toEqual({ valid: true, errors: [], deviations: ['error.code.integer'] });
+    expect(validateResponse('error', 'strict', body)).toEqual({ valid: true, errors: [], breaking: [], deviations: ['error.code.integer'] });
     expect(spec.validate('ErrorResponse', body)).not.toEqual([]);
   });
 
@@ -408,7 +414,7 @@ describe('known Routstr deviations are named and do not fail the strict tier', (
         { id: 'b', object: 'model', created: 1, owned_by: 'x' },
       ],
     };
-    expect(validateResponse('models', 'strict', body)).toEqual({ valid: true, errors: [], deviations: ['models.object', 'models.owned_by'] });
+    expect(validateResponse('models', 'strict', body)).toEqual({ valid: true, errors: [], breaking: [], deviations: ['models.object', 'models.owned_by'] });
     expect(spec.validate('ListModelsResponse', body)).not.toEqual([]);
     expect(findDeviations('models', body).map((d) => d.path)).toEqual(['/data/0/object', '/data/0/owned_by']);
   });
@@ -420,9 +426,17 @@ describe('lenient tier: what the SDK needs', () => {
     delete c.choices[0].logprobs;
     delete c.choices[0].message.refusal;
     expect(validateResponse('chat.completion', 'strict', c).valid).toBe(false);
-    expect(validateResponse('chat.completion', 'lenient', c)).toEqual({ valid: true, errors: [], deviations: [] });
+    expect(validateResponse('chat.completion', 'lenient', c)).toEqual({ valid: true, errors: [], breaking: [], deviations: [] });
     expect(validateResponse('models', 'lenient', { data: [{ id: 'm' }] }).valid).toBe(true);
     expect(validateResponse('error', 'lenient', { detail: { reason: 'Insufficient balance' }, request_id: 'r' }).valid).toBe(true);
+  });
+
+  it('tells strict errors that break typed clients (wrong types) from missing fields', () => {
+    const missing = chat();
+    delete missing.choices[0].message.refusal;
+    expect(validateResponse('chat.completion', 'strict', missing)).toMatchObject({ valid: false, breaking: [] });
+    const float = { ...chat(), created: 1717171717.48 };
+    expect(validateResponse('chat.completion', 'strict', float).breaking).toEqual(['/created must be integer']);
   });
 
   it('still rejects what breaks clients', () => {

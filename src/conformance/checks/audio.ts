@@ -10,6 +10,7 @@ import { encodeWav } from '../../generate/audio/wav.ts';
 import { Spend } from './billing.ts';
 import {
   type Sent,
+  strictOutcome,
   authHeaders,
   checkHeaders,
   secretsOf,
@@ -62,7 +63,10 @@ async function jsonFormat(ctx: CheckContext, format: 'json' | 'verbose_json'): P
   const kind: ResponseKind = format === 'json' ? 'transcription.json' : 'transcription.verbose_json';
   const sent = await transcribe(ctx, format);
   const spend = new Spend(estimate(ctx));
-  const expected = `HTTP 200 application/json valid against the ${format === 'json' ? 'CreateTranscriptionResponseJson' : 'CreateTranscriptionResponseVerboseJson'} schema`;
+  const expected =
+    format === 'json'
+      ? 'HTTP 200 application/json valid against the CreateTranscriptionResponseJson schema'
+      : 'HTTP 200 application/json valid against the CreateTranscriptionResponseVerboseJson schema, with segments';
   if (!sent.res.ok || sent.res.status !== 200)
     return fail(expected, describeResult(sent.res), { curl: sent.curl, spentMsats: sent.res.ok ? 0 : estimate(ctx) });
   const parsed = parseJson(sent.res.text);
@@ -71,10 +75,14 @@ async function jsonFormat(ctx: CheckContext, format: 'json' | 'verbose_json'): P
   const extra = { curl: sent.curl, spentMsats: spend.total };
   const lenient = validateResponse(kind, 'lenient', parsed.value);
   if (!lenient.valid) return fail(expected, `schema errors (SDK tier): ${lenient.errors.slice(0, 3).join('; ')}`, extra);
+  // No timestamp_granularities asked for means ["segment"]: the segment timings are what verbose_json is asked for.
+  if (format === 'verbose_json' && !(isObject(parsed.value) && Array.isArray(parsed.value.segments)))
+    return fail(expected, `no segments (the default timestamp granularity), so no timings: ${excerpt(sent.res.text, 120)}`, extra);
   const type = sent.res.headers.get('content-type') ?? '';
   if (!/^application\/json/i.test(type)) return warn(expected, `a valid body with content-type ${type || 'none'}`, extra);
   const strict = validateResponse(kind, 'strict', parsed.value);
-  if (!strict.valid) return warn('a body valid against the strict spec schema', strict.errors.slice(0, 3).join('; '), extra);
+  const strictBad = strictOutcome(strict, 'a body valid against the strict spec schema', extra);
+  if (strictBad) return strictBad;
   const text = isObject(parsed.value) ? parsed.value.text : undefined;
   return pass(expected, `valid; text ${JSON.stringify(excerpt(String(text), 60))}`, extra);
 }

@@ -67,6 +67,7 @@ export const billingChecks: Check[] = [
     severity: 'fail',
     title: 'The balance drops by exactly the cost reported for one small chat',
     paid: true,
+    routstrOnly: true,
     estimateMsats: smallChatEstimate,
     // A Cashu Bearer credential works too: the node redeems it into an account on first use, /v1/balance/info included.
     skipWhen: chatSkip,
@@ -107,6 +108,7 @@ export const billingChecks: Check[] = [
     severity: 'fail',
     title: 'A paid chat response carries usage.cost with total_msats',
     paid: true,
+    routstrOnly: true,
     estimateMsats: smallChatEstimate,
     skipWhen: chatSkip,
     async run(ctx) {

@@ -6,7 +6,7 @@
 import { validateResponse } from '../schemas/validate.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
 import { Spend } from './billing.ts';
-import { type Sent, authHeaders, describeResult, tokenEstimateMsats, excerpt, fail, isObject, jsonBody, pass, send, warn } from './util.ts';
+import { type Sent, strictOutcome, authHeaders, describeResult, tokenEstimateMsats, excerpt, fail, isObject, jsonBody, pass, send, warn } from './util.ts';
 
 const INPUT = 'routstr conformance check';
 const TOKENS_PER_INPUT = 16;
@@ -74,7 +74,8 @@ export const embeddingsChecks: Check[] = [
       const lenient = validateResponse('embeddings', 'lenient', got.body);
       if (!lenient.valid) return fail(expected, `schema errors (SDK tier): ${lenient.errors.slice(0, 3).join('; ')}`, extra);
       const strict = validateResponse('embeddings', 'strict', got.body);
-      if (!strict.valid) return warn('a body valid against the strict spec schema', strict.errors.slice(0, 3).join('; '), extra);
+      const strictBad = strictOutcome(strict, 'a body valid against the strict spec schema', extra);
+      if (strictBad) return strictBad;
       const v = vectors(got.body)[0];
       return pass(expected, `valid, ${Array.isArray(v) ? v.length : '?'} dimensions`, extra);
     },

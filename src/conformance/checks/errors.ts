@@ -117,6 +117,7 @@ export const errorsChecks: Check[] = [
     severity: 'fail',
     title: 'X-Cashu with a 1-sat token gives 402 minimum_balance_required',
     paid: false,
+    routstrOnly: true,
     skipWhen: (ctx) => {
       if (!firstMint(ctx)) return 'GET /v1/info lists no mint to make a token for';
       const model = dearestModel(ctx);

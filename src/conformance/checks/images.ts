@@ -3,7 +3,7 @@ import { httpRequest } from '../http.ts';
 import { validateResponse } from '../schemas/validate.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
 import { Spend } from './billing.ts';
-import { type Sent, authHeaders, checkHeaders, describeResult, maxCostMsats, fail, isObject, jsonBody, pass, send, warn } from './util.ts';
+import { type Sent, strictOutcome, authHeaders, checkHeaders, describeResult, maxCostMsats, fail, isObject, jsonBody, pass, send, warn } from './util.ts';
 
 const PROMPT = 'a small red circle on a white background';
 
@@ -79,7 +79,8 @@ export const imagesChecks: Check[] = [
       const lenient = validateResponse('images', 'lenient', got.body);
       if (!lenient.valid) return fail(expected, `schema errors (SDK tier): ${lenient.errors.slice(0, 3).join('; ')}`, extra);
       const strict = validateResponse('images', 'strict', got.body);
-      if (!strict.valid) return warn('a body valid against the strict spec schema', strict.errors.slice(0, 3).join('; '), extra);
+      const strictBad = strictOutcome(strict, 'a body valid against the strict spec schema', extra);
+      if (strictBad) return strictBad;
       return pass(expected, `valid, ${items(got.body).length} image(s) from ${model}`, extra);
     },
   },

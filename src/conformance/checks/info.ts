@@ -6,6 +6,11 @@ const EXPECTED = 'HTTP 200 with a JSON object';
 
 async function getInfo(ctx: CheckContext): Promise<{ info: Record<string, unknown>; curl: string } | { outcome: CheckOutcome }> {
   const sent = await send(ctx, '/v1/info');
+  if (sent.res.ok && sent.res.status === 404) {
+    // Not a broken Routstr node but another kind of node: the runner skips the Routstr-only checks.
+    const reason = 'GET /v1/info answers 404: a plain OpenAI-compatible node, not a Routstr node (Routstr-only checks are skipped)';
+    return { outcome: { status: 'info', reason, curl: sent.curl, variant: 'node kind: OpenAI-compatible, not Routstr' } };
+  }
   const parsed = jsonBody(sent, EXPECTED);
   if ('outcome' in parsed) return parsed;
   if (!sent.res.ok || sent.res.status !== 200 || !isObject(parsed.body)) {
@@ -59,6 +64,7 @@ export const infoChecks: Check[] = [
     severity: 'warn',
     title: 'GET /v1/info has the other Routstr fields with the right types',
     paid: false,
+    routstrOnly: true,
     async run(ctx) {
       const got = await getInfo(ctx);
       if ('outcome' in got) return got.outcome;

@@ -111,6 +111,7 @@ export const modelsChecks: Check[] = [
     severity: 'fail',
     title: 'Every model has the Routstr fields and numeric pricing and sats_pricing',
     paid: false,
+    routstrOnly: true,
     async run(ctx) {
       const got = await getModels(ctx);
       if ('outcome' in got) return got.outcome;
@@ -126,6 +127,7 @@ export const modelsChecks: Check[] = [
     severity: 'fail',
     title: 'sats_pricing.max_cost follows the Routstr formula',
     paid: false,
+    routstrOnly: true,
     async run(ctx) {
       const got = await getModels(ctx);
       if ('outcome' in got) return got.outcome;

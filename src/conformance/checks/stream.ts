@@ -294,15 +294,18 @@ export const streamChecks: Check[] = [
       if (chunks.length === 0) return fail(expected, `no JSON chunks${failureText(c)}`, extra);
       const lenientErrors: string[] = [];
       const strictErrors: string[] = [];
+      const breaking: string[] = [];
       const deviations = new Set<string>();
       chunks.forEach((chunk, i) => {
         const lenient = validateResponse('chat.completion.chunk', 'lenient', chunk);
         if (!lenient.valid) lenientErrors.push(...lenient.errors.map((e) => `chunk ${i}: ${e}`));
         const strict = validateResponse('chat.completion.chunk', 'strict', chunk);
         if (!strict.valid) strictErrors.push(...strict.errors.map((e) => `chunk ${i}: ${e}`));
+        breaking.push(...strict.breaking.map((e) => `chunk ${i}: ${e}`));
         for (const d of strict.deviations) deviations.add(d);
       });
       if (lenientErrors.length > 0) return fail(expected, lenientErrors.slice(0, 4).join('; '), extra);
+      if (breaking.length > 0) return fail(expected, `values typed clients cannot decode: ${breaking.slice(0, 4).join('; ')}`, extra);
       if (strictErrors.length > 0) return warn(expected, `spec-only deviations: ${strictErrors.slice(0, 4).join('; ')}`, extra);
       if (deviations.size > 0) {
         const names = [...deviations].join(', ');

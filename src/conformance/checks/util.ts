@@ -1,6 +1,7 @@
 /** Helpers shared by the checks: a raw request bound to the check's timeouts, JSON parsing, error envelopes. */
 import { curlLine } from '../curl.ts';
 import { type HttpResult, httpRequest } from '../http.ts';
+import type { ValidationResult } from '../schemas/validate.ts';
 import type { CheckContext, CheckOutcome } from '../types.ts';
 
 export interface Sent {
@@ -63,6 +64,17 @@ export function pass(expected: string, actual: string, extra: Partial<CheckOutco
 
 export function warn(expected: string, actual: string, extra: Partial<CheckOutcome> = {}): CheckOutcome {
   return { status: 'warn', reason: `expected ${expected}, got ${actual}`, expected, actual, ...extra };
+}
+
+/**
+ * The strict (spec) tier's verdict once the SDK-lenient tier passed: a value of the wrong type
+ * fails, since typed clients cannot decode it; a missing field the spec requires is a spec-only
+ * deviation and warns. Undefined when the body is strictly valid.
+ */
+export function strictOutcome(strict: ValidationResult, expected: string, extra: Partial<CheckOutcome> = {}): CheckOutcome | undefined {
+  if (strict.breaking.length > 0) return fail(expected, `values typed clients cannot decode: ${strict.breaking.slice(0, 3).join('; ')}`, extra);
+  if (!strict.valid) return warn(expected, `spec-only deviations: ${strict.errors.slice(0, 3).join('; ')}`, extra);
+  return undefined;
 }
 
 /** Which of the error body families real Routstr nodes use (routstr-node-api.md §3.1). */

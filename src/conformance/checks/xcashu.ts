@@ -32,7 +32,15 @@ async function payWith(ctx: CheckContext, token: string): Promise<{ outcome: Che
   const expected = 'HTTP 200 and an X-Cashu response header with a decodable change token different from the one sent';
   const parsed = jsonBody(sent, expected);
   if ('outcome' in parsed) return { outcome: { ...parsed.outcome, spentMsats: input?.amountMsats ?? estimate }, sent };
-  if (!sent.res.ok || sent.res.status !== 200) return { outcome: fail(expected, describeResult(sent.res), { curl: sent.curl, spentMsats: 0 }), sent };
+  if (!sent.res.ok || sent.res.status !== 200) {
+    // A node that redeemed the token and then failed hands the value back as a refund token in X-Cashu
+    // (an unspent token it refused is echoed as is): the run must go on with the refund, not the spent token.
+    const echoed = sent.res.ok ? sent.res.headers.get('x-cashu')?.trim() : undefined;
+    const refund = echoed && echoed !== token ? tryDecode(echoed) : undefined;
+    const spentMsats = refund && input ? Math.max(0, input.amountMsats - refund.amountMsats) : 0;
+    const actual = `${describeResult(sent.res)}${refund ? ` (refund token of ${refund.amountMsats} msats in X-Cashu)` : ''}`;
+    return { outcome: fail(expected, actual, { curl: sent.curl, spentMsats }), ...(refund ? { change: echoed } : {}), sent };
+  }
   const header = sent.res.headers.get('x-cashu');
   const reported = reportedCostMsats(parsed.body, sent.res.headers);
   if (!header)
@@ -79,6 +87,7 @@ export const xcashuChecks: Check[] = [
     severity: 'fail',
     title: 'X-Cashu pays a small chat and returns change (spends the --key token)',
     paid: true,
+    routstrOnly: true,
     estimateMsats: smallChatEstimate,
     skipWhen: skip,
     async run(ctx) {
@@ -93,6 +102,7 @@ export const xcashuChecks: Check[] = [
     severity: 'fail',
     title: 'The X-Cashu change pays a second request (spends the change)',
     paid: true,
+    routstrOnly: true,
     estimateMsats: smallChatEstimate,
     skipWhen: skip,
     async run(ctx) {

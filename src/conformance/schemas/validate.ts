@@ -52,6 +52,12 @@ export interface ValidationResult {
   valid: boolean;
   /** "instancePath message", e.g. "/choices/0/message must have required property 'refusal'". */
   errors: string[];
+  /**
+   * The errors that are not about a missing field: a value of the wrong type or outside its enum
+   * breaks typed clients (Go, Rust, Java SDKs fail to decode it), while a missing field the spec
+   * requires is usually filled with a zero value.
+   */
+  breaking: string[];
   /** Names of the known deviations found (each once). */
   deviations: DeviationName[];
 }
@@ -61,8 +67,10 @@ export function validateResponse(kind: ResponseKind, tier: Tier, value: unknown)
   const waived = found.map((deviation) => deviation.path);
   const validateFn = validatorFor(kind, tier);
   const ok = validateFn(waived.length > 0 ? withoutPaths(value, waived) : value);
-  const errors = ok ? [] : (validateFn.errors ?? []).filter((error) => !isWaived(errorPath(error), waived)).map(formatError);
-  return { valid: errors.length === 0, errors: [...new Set(errors)], deviations: [...new Set(found.map((deviation) => deviation.name))] };
+  const failed = ok ? [] : (validateFn.errors ?? []).filter((error) => !isWaived(errorPath(error), waived));
+  const errors = [...new Set(failed.map(formatError))];
+  const breaking = [...new Set(failed.filter((error) => error.keyword !== 'required').map(formatError))];
+  return { valid: errors.length === 0, errors, breaking, deviations: [...new Set(found.map((deviation) => deviation.name))] };
 }
 
 /** The known deviations in a body, with where they are. */

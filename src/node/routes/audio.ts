@@ -8,8 +8,8 @@ import { buildTranscript, toSrt, toVtt, type Transcript } from '../../generate/a
 import { hashSeed } from '../../generate/random.ts';
 import { type TranscriptionRequest, parseSpeechRequest, parseTranscriptionFields } from '../../requests/audio.ts';
 import { missing } from '../../requests/fields.ts';
-import { jsonBody } from '../body.ts';
-import { NodeError, invalidRequest } from '../errors.ts';
+import { UnparsableJson, jsonBody } from '../body.ts';
+import { NodeError, invalidJson, invalidRequest } from '../errors.ts';
 import type { RouteOptions } from './chat.ts';
 
 /** OpenAI's upload limit for audio files. */
@@ -23,6 +23,8 @@ interface Upload {
 
 /** Reads a whole multipart body; any malformation becomes a 4xx, never a crash. */
 async function readUpload(request: FastifyRequest): Promise<Upload> {
+  // Nodes parse the bytes first: a body that claims to be JSON and is not gets the invalid-JSON 400.
+  if (request.body instanceof UnparsableJson) throw invalidJson(request.body.reason);
   if (!request.isMultipart()) {
     throw invalidRequest(
       `Invalid Content-Type header (${request.headers['content-type'] ?? 'none'}), expected multipart/form-data.`,
