@@ -214,6 +214,43 @@ describe('paid media, billing and X-Cashu checks against broken mocks', () => {
     expect(statuses(warned)['billing.cost-metadata'], explain(warned)).toBe('warn');
   });
 
+  it('x-cashu: a node that redeems the token, fails and refunds it in X-Cashu: the check fails, the run goes on with the refund', async () => {
+    // The refund a real node sends back after an upstream failure: a fresh token of the same value.
+    const mint = await mock();
+    const refund = await cashuKey(mint, 2000);
+    const node = await mock({
+      rules: [
+        {
+          when: { path: '/v1/chat/completions', header: { 'x-routstr-check': 'x-cashu.change' } },
+          fault: {
+            type: 'status',
+            status: 502,
+            headers: { 'x-cashu': refund },
+            body: { error: { message: 'Error forwarding request to upstream', type: 'upstream_error', code: 502 } },
+          },
+        },
+      ],
+    });
+    const refunds: string[] = [];
+    const report = await runConformance({
+      baseUrl: node.url,
+      key: await cashuKey(node),
+      maxSats: 100_000,
+      only: ['x-cashu', 'billing'],
+      checks: CHECKS,
+      timeoutMs: 10_000,
+      onRefundToken: (t) => refunds.push(t),
+    });
+    expect(statuses(report), explain(report)).toEqual({
+      'x-cashu.change': 'fail',
+      'x-cashu.change-spendable': 'pass',
+      'billing.balance-delta': 'pass',
+      'billing.cost-metadata': 'pass',
+    });
+    expect(report.results[0]!.reason).toMatch(/refund token of 2000000 msats/);
+    expect(refunds).toHaveLength(1);
+  });
+
   it('x-cashu: a 200 without an X-Cashu change header fails x-cashu.change', async () => {
     const body = {
       id: 'chatcmpl-x',
