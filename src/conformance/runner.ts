@@ -12,6 +12,7 @@ import {
   AREAS,
   type Area,
   type RunSession,
+  type Observed,
   type Capabilities,
   type Check,
   type CheckContext,
@@ -141,7 +142,7 @@ function applySeverity(check: Check, outcome: CheckOutcome): Status {
   return outcome.status;
 }
 
-async function runOne(check: Check, base: Omit<CheckContext, 'signal' | 'checkId'>, totalMs: number): Promise<CheckOutcome> {
+async function runOne(check: Check, base: Omit<CheckContext, 'signal' | 'checkId' | 'observed'>, totalMs: number): Promise<CheckOutcome> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<CheckOutcome>((resolve) => {
@@ -155,8 +156,18 @@ async function runOne(check: Check, base: Omit<CheckContext, 'signal' | 'checkId
       });
     }, totalMs);
   });
+  const observed: Observed = {};
   try {
-    return await Promise.race([check.run({ ...base, checkId: check.id, signal: controller.signal }), timedOut]);
+    const outcome = await Promise.race([check.run({ ...base, observed, checkId: check.id, signal: controller.signal }), timedOut]);
+    if (outcome.status === 'fail' && observed.upstreamFailure) {
+      return {
+        ...outcome,
+        status: 'error',
+        reason: `the node's upstream failed, so the check could not judge the node (${observed.upstreamFailure}): ${outcome.reason}`,
+        variant: observed.upstreamFailure,
+      };
+    }
+    return outcome;
   } catch (err) {
     return { status: 'error', reason: `the check itself threw: ${(err as Error)?.message ?? String(err)}` };
   } finally {
@@ -214,7 +225,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
   }
   const model = options.model ?? found.capabilities.chat[0];
   const session: RunSession = options.key ? { bearer: options.key } : {};
-  const base: Omit<CheckContext, 'signal' | 'checkId'> = {
+  const base: Omit<CheckContext, 'signal' | 'checkId' | 'observed'> = {
     session,
     origin,
     baseURL,
@@ -230,7 +241,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     if (skip?.has(check.area)) continue;
     const started = Date.now();
     let outcome: CheckOutcome;
-    const planning: CheckContext = { ...base, checkId: check.id, signal: new AbortController().signal };
+    const planning: CheckContext = { ...base, observed: {}, checkId: check.id, signal: new AbortController().signal };
     const skipReason = check.skipWhen?.(planning);
     if (check.routstrOnly && !found.capabilities.routstr) outcome = { status: 'skip', reason: NOT_ROUTSTR };
     else if (skipReason) outcome = { status: 'skip', reason: skipReason };
@@ -262,7 +273,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
         title: check.title,
         durationMs: Date.now() - started,
       },
-      [...secrets, ...secretsOf({ ...base, checkId: check.id, signal: new AbortController().signal })],
+      [...secrets, ...secretsOf(planning)],
     );
     report.results.push(result);
     report.summary[result.status]++;

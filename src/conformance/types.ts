@@ -50,7 +50,14 @@ export interface RunSession {
   spentBy?: string;
 }
 
+/** What the requests of one check saw that the runner judges itself (see runner.ts). */
+export interface Observed {
+  /** A well-formed upstream failure (the node is fine, its provider is not), with the variant the node used. */
+  upstreamFailure?: string;
+}
+
 export interface CheckContext {
+  observed: Observed;
   /** The id of the check running; sent as the `x-routstr-check` header so node logs (and broken scenarios) can tell checks apart. */
   checkId: string;
   session: RunSession;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mockNodesClosedAfterEach } from '../helpers/node.ts';
-import type { MockNode } from '../../src/index.ts';
+import { type MockNode, startMockNode } from '../../src/index.ts';
 import { MAX_TOKENS_PROMPT, chatChecks } from '../../src/conformance/checks/chat.ts';
 import { streamChecks } from '../../src/conformance/checks/stream.ts';
 import { TOOL_NAME, toolsChecks } from '../../src/conformance/checks/tools.ts';
@@ -127,5 +127,30 @@ describe('paid chat, stream and tools checks', () => {
     expect(results['tools.call']!.reason).toMatch(/do not match the tool schema/);
     expect(results['tools.stream']!.status).toBe('fail');
     expect(results['chat.usage']!.status).toBe('pass');
+  });
+});
+
+describe('upstream failures', () => {
+  it.each([
+    [502, /HTTP 502 upstream_error, the provider's status passed through \(older nodes\)/],
+    [424, /424 UPSTREAM_UNAVAILABLE with X-Routstr-Error-Scope \(newer nodes\)/],
+  ])('an upstream %i is an error naming the variant (the check could not judge the node), not a failure', async (status, variant) => {
+    const node = await startMockNode({
+      port: 0,
+      scenario: {
+        version: 1,
+        stream: { ttft_ms: 0, tokens_per_second: 0 },
+        rules: [{ when: { path: '/v1/chat/completions', header: { 'x-routstr-check': 'chat.usage' } }, fault: { type: 'upstream_error', status } }],
+      },
+    });
+    try {
+      const report = await runConformance({ baseUrl: node.url, key: 'sk-test', maxSats: 1000, only: ['chat'] });
+      const usage = report.results.find((r) => r.id === 'chat.usage')!;
+      expect(usage.status).toBe('error');
+      expect(usage.variant).toMatch(variant);
+      expect(report.results.filter((r) => r.id !== 'chat.usage').every((r) => r.status === 'pass' || r.status === 'warn')).toBe(true);
+    } finally {
+      await node.close();
+    }
   });
 });

@@ -13,6 +13,7 @@ import {
   strictOutcome,
   authHeaders,
   checkHeaders,
+  noteUpstreamFailure,
   secretsOf,
   describeResult,
   maxCostMsats,
@@ -54,6 +55,7 @@ async function transcribe(ctx: CheckContext, responseFormat: string): Promise<Se
   form.append('response_format', responseFormat);
   const headers = { ...checkHeaders(ctx), ...authHeaders(ctx) };
   const res = await httpRequest({ url, method: 'POST', headers, body: form, timeouts: ctx.timeouts, signal: ctx.signal });
+  if (res.ok) noteUpstreamFailure(ctx, res.status, res.headers, res.text);
   const curl = `${curlLine({ method: 'POST', url, headers }, secretsOf(ctx))} -F 'file=@conformance.wav;type=audio/wav' -F 'model=${model(ctx)}' -F 'response_format=${responseFormat}'`;
   return { res, curl };
 }

@@ -8,7 +8,7 @@ import { type HttpFailure, openSse } from '../http.ts';
 import { validateResponse } from '../schemas/validate.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
 import { SMALL_MAX_TOKENS, chatModel, estimateChatMsats, noChatModel } from './chat.ts';
-import { authHeaders, checkHeaders, secretsOf, excerpt, reportedCostMsats, fail, isObject, pass, warn } from './util.ts';
+import { authHeaders, checkHeaders, noteUpstreamFailure, secretsOf, excerpt, reportedCostMsats, fail, isObject, pass, warn } from './util.ts';
 
 export interface StreamEvent {
   event?: string;
@@ -58,6 +58,7 @@ export async function captureStream(ctx: CheckContext, request: Record<string, u
     opened.close();
   }
   const failure = opened.failure();
+  if (opened.status !== 200) noteUpstreamFailure(ctx, opened.status, opened.headers, opened.raw());
   const usage = events.map((e) => reportedCostMsats(e.json)).find((v) => v !== undefined);
   return {
     status: opened.status,

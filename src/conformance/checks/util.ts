@@ -27,6 +27,7 @@ export async function send(ctx: CheckContext, path: string, init: { method?: str
   const method = init.method ?? (init.body !== undefined ? 'POST' : 'GET');
   const headers = { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...checkHeaders(ctx), ...init.headers };
   const res = await httpRequest({ url, method, headers, body: init.body, timeouts: ctx.timeouts, signal: ctx.signal });
+  if (res.ok) noteUpstreamFailure(ctx, res.status, res.headers, res.text);
   return { res, curl: curlLine({ method, url, headers, body: init.body }, secretsOf(ctx)) };
 }
 
@@ -120,6 +121,24 @@ export function readEnvelope(body: unknown): Envelope {
   if (typeof detail === 'string') return make('detail-string', { message: detail });
   if (typeof top === 'string') return make('detail-string', { message: top });
   return make('none');
+}
+
+/**
+ * Notes a well-formed upstream failure on the check's context: the node's provider failed, so the
+ * check cannot judge the node (runner.ts reports it as an error, not a failure). Real nodes differ
+ * by version (routstr-node-api.md §3): the upstream's 5xx passed through with type "upstream_error",
+ * or, on newer nodes, 424 with code UPSTREAM_UNAVAILABLE and X-Routstr-Error-Scope: upstream.
+ */
+export function noteUpstreamFailure(ctx: CheckContext, status: number, headers: Headers, text: string): void {
+  if (status !== 424 && (status < 500 || status > 599)) return;
+  const parsed = parseJson(text);
+  const envelope = readEnvelope(parsed.ok ? parsed.value : undefined);
+  const scope = headers.get('x-routstr-error-scope');
+  if (status === 424 && (envelope.code === 'UPSTREAM_UNAVAILABLE' || scope === 'upstream')) {
+    ctx.observed.upstreamFailure = 'upstream failure: 424 UPSTREAM_UNAVAILABLE with X-Routstr-Error-Scope (newer nodes)';
+  } else if (status >= 500 && envelope.type === 'upstream_error') {
+    ctx.observed.upstreamFailure = `upstream failure: HTTP ${status} upstream_error, the provider's status passed through (older nodes)`;
+  }
 }
 
 /** A JSON body and its envelope, or a failure outcome saying why there is none. */
