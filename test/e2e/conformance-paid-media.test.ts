@@ -30,6 +30,21 @@ async function cashuKey(node: MockNode, amount = 2000): Promise<string> {
   return mintToken({ amount, unit: 'sat', mint: info.mints[0]! });
 }
 
+/** The x-cashu and billing checks with a Cashu key, collecting the refund tokens the runner hands back. */
+async function runWithCashu(node: MockNode, key: string): Promise<{ report: Report; refunds: string[] }> {
+  const refunds: string[] = [];
+  const report = await runConformance({
+    baseUrl: node.url,
+    key,
+    maxSats: 100_000,
+    only: ['x-cashu', 'billing'],
+    checks: CHECKS,
+    timeoutMs: 10_000,
+    onRefundToken: (t) => refunds.push(t),
+  });
+  return { report, refunds };
+}
+
 describe('paid media, billing and X-Cashu checks against a healthy mock', () => {
   it('passes every embeddings, images, audio and billing check, and reports what it spent', async () => {
     const node = await mock();
@@ -63,16 +78,7 @@ describe('paid media, billing and X-Cashu checks against a healthy mock', () => 
   it('a Cashu key pays the x-cashu checks, the Bearer checks draw on their change, and the rest comes back as a refund token', async () => {
     const node = await mock();
     const token = await cashuKey(node, 2000);
-    const refunds: string[] = [];
-    const report = await runConformance({
-      baseUrl: node.url,
-      key: token,
-      maxSats: 100_000,
-      only: ['x-cashu', 'billing'],
-      checks: CHECKS,
-      timeoutMs: 10_000,
-      onRefundToken: (t) => refunds.push(t),
-    });
+    const { report, refunds } = await runWithCashu(node, token);
     expect(statuses(report), explain(report)).toEqual({
       'x-cashu.change': 'pass',
       'x-cashu.change-spendable': 'pass',
@@ -231,16 +237,7 @@ describe('paid media, billing and X-Cashu checks against broken mocks', () => {
         },
       ],
     });
-    const refunds: string[] = [];
-    const report = await runConformance({
-      baseUrl: node.url,
-      key: await cashuKey(node),
-      maxSats: 100_000,
-      only: ['x-cashu', 'billing'],
-      checks: CHECKS,
-      timeoutMs: 10_000,
-      onRefundToken: (t) => refunds.push(t),
-    });
+    const { report, refunds } = await runWithCashu(node, await cashuKey(node));
     expect(statuses(report), explain(report)).toEqual({
       'x-cashu.change': 'fail',
       'x-cashu.change-spendable': 'pass',
