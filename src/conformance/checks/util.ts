@@ -130,7 +130,8 @@ export function readEnvelope(body: unknown): Envelope {
  * or, on newer nodes, 424 with code UPSTREAM_UNAVAILABLE and X-Routstr-Error-Scope: upstream.
  */
 export function noteUpstreamFailure(ctx: CheckContext, status: number, headers: Headers, text: string): void {
-  if (status !== 424 && (status < 500 || status > 599)) return;
+  // 500 is the node's own fault on every version ("An unexpected server error occurred").
+  if (status !== 424 && (status < 501 || status > 599)) return;
   const parsed = parseJson(text);
   const envelope = readEnvelope(parsed.ok ? parsed.value : undefined);
   const scope = headers.get('x-routstr-error-scope');
