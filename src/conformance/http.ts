@@ -1,7 +1,8 @@
 /**
  * Raw HTTP for the conformance runner: every request has three timeouts (time to first byte, idle
- * between body chunks, total), a bounded body, and fails with a typed reason instead of throwing or
- * hanging. The SSE reader yields events as they arrive under the same timeouts.
+ * between body chunks, total) and a bounded body (a larger one fails as 'too-large' and is not read
+ * on), is never redirected (a redirect fails as 'redirect'), and fails with a typed reason instead
+ * of throwing or hanging. The SSE reader yields events as they arrive under the same limits.
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
@@ -14,7 +15,8 @@ export interface Timeouts {
   total: number;
 }
 
-export type FailureKind = 'first-byte-timeout' | 'idle-timeout' | 'total-timeout' | 'refused' | 'reset' | 'unreachable' | 'protocol' | 'aborted' | 'network';
+export type FailureKind =
+  'first-byte-timeout' | 'idle-timeout' | 'total-timeout' | 'refused' | 'reset' | 'unreachable' | 'protocol' | 'too-large' | 'redirect' | 'aborted' | 'network';
 
 export interface HttpFailure {
   ok: false;
@@ -33,8 +35,6 @@ export interface HttpResponse {
   status: number;
   headers: Headers;
   text: string;
-  /** True when the body went past maxBytes and reading stopped there. */
-  truncated: boolean;
   bytes: number;
   durationMs: number;
 }
@@ -49,11 +49,11 @@ export interface HttpRequest {
   timeouts: Timeouts;
   /** An outer signal (the check's), aborting the request when it fires. */
   signal?: AbortSignal;
-  /** Stop reading the body past this many bytes. Default 5 MB. */
+  /** A body past this many bytes fails with kind 'too-large' and is not read further. Default 8 MiB. */
   maxBytes?: number;
 }
 
-export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
+export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 
 /** True for failures that mean nothing answers at that address at all. */
 export function isUnreachable(failure: HttpFailure): boolean {
@@ -169,20 +169,49 @@ class Deadline {
   }
 }
 
-async function start(req: HttpRequest, deadline: Deadline): Promise<Response | HttpFailure> {
+/**
+ * Sends the request and checks what the headers already tell: a redirect, or a body announced
+ * larger than `maxBytes`. Redirects are not followed: a node should answer an API call where it
+ * was asked, and following would turn a POST into a GET (301/302) or send the credentials on.
+ */
+async function start(req: HttpRequest, deadline: Deadline, maxBytes: number): Promise<Response | HttpFailure> {
+  let res: Response;
   try {
-    const res = await fetch(req.url, {
+    res = await fetch(req.url, {
       method: req.method ?? (req.body !== undefined ? 'POST' : 'GET'),
       headers: req.headers,
       body: req.body,
       signal: deadline.controller.signal,
       redirect: 'manual',
     });
-    deadline.touch();
-    return res;
   } catch (err) {
     return failure(err, deadline);
   }
+  deadline.touch();
+  const location = res.headers.get('location');
+  const length = Number(res.headers.get('content-length') ?? '');
+  let early: Pick<HttpFailure, 'kind' | 'message'> | undefined;
+  if (res.status >= 300 && res.status < 400 && location !== null) {
+    const target = URL.canParse(location, req.url) ? new URL(location, req.url).href : location;
+    const loop = target === new URL(req.url).href ? ', to itself (a redirect loop)' : '';
+    early = { kind: 'redirect', message: `HTTP ${res.status} redirect to ${target}${loop}; not followed: an API endpoint must answer, not redirect` };
+  } else if (length > maxBytes) {
+    early = { kind: 'too-large', message: `body larger than ${maxBytes} bytes (Content-Length ${length}); not read` };
+  }
+  if (!early) return res;
+  void res.body?.cancel().catch(() => undefined);
+  return { ok: false, ...early, status: res.status, headers: res.headers, durationMs: deadline.elapsed() };
+}
+
+function tooLarge(maxBytes: number, res: Response, deadline: Deadline): HttpFailure {
+  return {
+    ok: false,
+    kind: 'too-large',
+    message: `body larger than ${maxBytes} bytes; stopped reading there`,
+    status: res.status,
+    headers: res.headers,
+    durationMs: deadline.elapsed(),
+  };
 }
 
 function failure(err: unknown, deadline: Deadline, extra: Partial<HttpFailure> = {}): HttpFailure {
@@ -195,11 +224,10 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResult> {
   const deadline = new Deadline(req.timeouts, req.signal);
   const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
   try {
-    const res = await start(req, deadline);
+    const res = await start(req, deadline, maxBytes);
     if (!(res instanceof Response)) return res;
     const chunks: Uint8Array[] = [];
     let bytes = 0;
-    let truncated = false;
     const decode = () => new TextDecoder().decode(concat(chunks));
     if (res.body) {
       const reader = res.body.getReader();
@@ -208,21 +236,18 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResult> {
           const { done, value } = await reader.read();
           if (done) break;
           deadline.touch();
-          if (bytes + value.byteLength > maxBytes) {
-            chunks.push(value.subarray(0, maxBytes - bytes));
-            bytes = maxBytes;
-            truncated = true;
+          bytes += value.byteLength;
+          if (bytes > maxBytes) {
             void reader.cancel().catch(() => undefined);
-            break;
+            return tooLarge(maxBytes, res, deadline);
           }
           chunks.push(value);
-          bytes += value.byteLength;
         }
       } catch (err) {
         return failure(err, deadline, { status: res.status, headers: res.headers, partial: decode() });
       }
     }
-    return { ok: true, status: res.status, headers: res.headers, text: decode(), truncated, bytes, durationMs: deadline.elapsed() };
+    return { ok: true, status: res.status, headers: res.headers, text: decode(), bytes, durationMs: deadline.elapsed() };
   } finally {
     deadline.done();
   }
@@ -267,12 +292,13 @@ export interface SseStream {
 export async function openSse(req: HttpRequest): Promise<SseStream | HttpFailure> {
   const deadline = new Deadline(req.timeouts, req.signal);
   const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES;
-  const res = await start(req, deadline);
+  const res = await start(req, deadline, maxBytes);
   if (!(res instanceof Response)) {
     deadline.done();
     return res;
   }
   let raw = '';
+  let bytes = 0;
   let ended: HttpFailure | undefined;
   const comments: string[] = [];
   const queue: SseEvent[] = [];
@@ -303,17 +329,12 @@ export async function openSse(req: HttpRequest): Promise<SseStream | HttpFailure
           return;
         }
         deadline.touch();
-        const text = decoder.decode(chunk.value, { stream: true });
-        if (raw.length + text.length > maxBytes) {
-          ended = {
-            ok: false,
-            kind: 'protocol',
-            message: `stream longer than ${maxBytes} bytes; stopped reading`,
-            status: (res as Response).status,
-            durationMs: deadline.elapsed(),
-          };
+        bytes += chunk.value.byteLength;
+        if (bytes > maxBytes) {
+          ended = tooLarge(maxBytes, res as Response, deadline);
           return;
         }
+        const text = decoder.decode(chunk.value, { stream: true });
         raw += text;
         parser.feed(text);
       }

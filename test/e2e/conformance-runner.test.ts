@@ -1,7 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import { type AddressInfo, type Server as NetServer, type Socket, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,6 +11,7 @@ import { formatJunit } from '../../src/conformance/reporters/junit.ts';
 import { formatMarkdown } from '../../src/conformance/reporters/markdown.ts';
 import { exitCodeFor } from '../../src/conformance/runner.ts';
 import type { Check, Report } from '../../src/conformance/types.ts';
+import { closeHostileServers, freePort, httpServer, tcpServer } from '../helpers/hostile-servers.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/routstr-mock.js');
@@ -20,52 +19,13 @@ const BIN = join(ROOT, 'bin/routstr-mock.js');
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
+  await closeHostileServers();
 });
 
 async function mock(scenario: Record<string, unknown> = { version: 1 }): Promise<MockNode> {
   const node = await startMockNode({ port: 0, scenario });
   cleanups.push(() => node.close());
   return node;
-}
-
-/** A raw TCP server on loopback; `onSocket` decides how badly it behaves. */
-async function tcpServer(onSocket: (socket: Socket) => void): Promise<string> {
-  const sockets = new Set<Socket>();
-  const server: NetServer = createNetServer((s) => {
-    sockets.add(s);
-    s.on('error', () => undefined);
-    onSocket(s);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(
-    () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function httpServer(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server: Server = createServer(handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 function byId(report: Report) {

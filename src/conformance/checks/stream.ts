@@ -4,7 +4,7 @@
  */
 import OpenAI from 'openai';
 import { curlLine } from '../curl.ts';
-import { type HttpFailure, openSse } from '../http.ts';
+import { type FailureKind, type HttpFailure, openSse } from '../http.ts';
 import { validateResponse } from '../schemas/validate.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
 import { SMALL_MAX_TOKENS, chatModel, estimateChatMsats, noChatModel } from './chat.ts';
@@ -77,6 +77,8 @@ export function notOk(c: Capture, expected: string): CheckOutcome | undefined {
   return fail(expected, `HTTP ${c.status} (${c.contentType || 'no content-type'}) ${excerpt(c.raw, 160)}`, { curl: c.curl, spentMsats: c.spentMsats });
 }
 
+const UNFINISHED = new Set<FailureKind>(['first-byte-timeout', 'idle-timeout', 'total-timeout', 'too-large']);
+
 function failureText(c: Capture): string {
   return c.failure ? `; the stream ended with ${c.failure.kind}: ${c.failure.message}` : '';
 }
@@ -104,7 +106,12 @@ function streamCheck(
       if ('outcome' in c) return c.outcome;
       const bad = notOk(c, expected);
       if (bad) return bad;
-      return judge(c, { curl: c.curl, spentMsats: c.spentMsats });
+      const extra = { curl: c.curl, spentMsats: c.spentMsats };
+      const verdict = judge(c, extra);
+      // What arrived may look fine, but a stream cut short by a timeout or the size cap is not.
+      if (verdict.status === 'pass' && c.failure && UNFINISHED.has(c.failure.kind))
+        return fail(expected, `a stream that never finished${failureText(c)}`, extra);
+      return verdict;
     },
   };
 }
@@ -361,7 +368,8 @@ export const streamChecks: Check[] = [
         );
       } catch (err) {
         const e = err as { status?: number; message?: string; name?: string };
-        const what = `${e.name ?? 'Error'}${e.status ? ` (HTTP ${e.status})` : ''}: ${e.message ?? String(err)}`;
+        const cause = (err as { cause?: { message?: string } }).cause?.message;
+        const what = `${e.name ?? 'Error'}${e.status ? ` (HTTP ${e.status})` : ''}: ${e.message ?? String(err)}${cause ? ` (${cause})` : ''}`;
         return fail(expected, `the SDK threw ${what}`, { curl, spentMsats: e.status !== undefined && e.status !== 200 ? 0 : estimate });
       }
     },

@@ -138,7 +138,12 @@ export const toolsChecks: Check[] = [
     }
     if (problems.length > 0) return fail(expected, problems.slice(0, 3).join('; '), extra);
     const first = calls.get(0) ?? [...calls.values()][0];
-    if (!first) return fail(expected, `no tool_calls deltas in ${c.events.length} events`, extra);
+    if (!first)
+      return fail(
+        expected,
+        `no tool_calls deltas in ${c.events.length} events${c.failure ? `; the stream ended with ${c.failure.kind}: ${c.failure.message}` : ''}`,
+        extra,
+      );
     if (first.name !== TOOL_NAME) return fail(expected, `function.name ${JSON.stringify(first.name)}`, extra);
     const problem = argumentProblem(first.args);
     if (problem) return fail(expected, `assembled ${problem}`, extra);

@@ -1,0 +1,325 @@
+/**
+ * The conformance runner against hostile nodes (issue 6): slowloris headers, an endless stream, a
+ * 100 MB body, garbage and a reset mid-body, redirect loops. Each run must end within a bound
+ * derived from its timeouts, with every check that ran failed for a reason a user can read, valid
+ * JSON and JUnit reports, and exit code 1. The runs get a key, a budget and a model so the paid
+ * checks (chat, stream, tools) run and must end too.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ALL_CHECKS } from '../../src/conformance/checks/index.ts';
+import { formatJson } from '../../src/conformance/reporters/json.ts';
+import { formatJunit } from '../../src/conformance/reporters/junit.ts';
+import { type RunOptions, exitCodeFor, runConformance } from '../../src/conformance/runner.ts';
+import type { CheckResult, Report, Status } from '../../src/conformance/types.ts';
+import { closeHostileServers, every, httpServer, tcpResponder } from '../helpers/hostile-servers.ts';
+import { parseXml } from '../helpers/xml.ts';
+
+afterEach(closeHostileServers);
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const KEY = 'sk-test-hostile-0123456789';
+const TIMEOUT_MS = 1200;
+const FIRST_BYTE_MS = 200;
+const IDLE_MS = 200;
+const BASE: Omit<RunOptions, 'baseUrl'> = {
+  key: KEY,
+  maxSats: 1000,
+  model: 'gpt-4o-mini',
+  timeoutMs: TIMEOUT_MS,
+  timeouts: { firstByte: FIRST_BYTE_MS, idle: IDLE_MS },
+};
+/** Scheduling slack on top of a timeout. */
+const SLACK_MS = 250;
+
+/**
+ * What runs against a node that is not Routstr (its /v1/info is hostile too) and lists no models:
+ * the free checks and, with --model, the chat, stream and tools checks. The other paid areas need
+ * a model of their kind from /v1/models and skip.
+ */
+const EXPECTED_TO_RUN = ALL_CHECKS.filter((c) => !c.routstrOnly && ['info', 'models', 'errors', 'chat', 'stream', 'tools'].includes(c.area)).map((c) => c.id);
+
+/** The openai SDK's own stream helper: it has its own transport, so it fails its own way. */
+const SDK = 'stream.sdk-assembly';
+/** tools.stream reports what it did not find, not why the stream ended. */
+const TOOLS_STREAM = { reason: /got no tool_calls deltas in \d+ events/ };
+/** The runner's own per-check timeout, for checks whose transport has none over the whole body. */
+const CHECK_TIMEOUT = { reason: new RegExp(`expected the check to finish within ${TIMEOUT_MS} ms, got no result`), within: TIMEOUT_MS + 300 };
+
+interface Expected {
+  reason: RegExp;
+  status?: Status;
+  /** The most the check may take, in ms. */
+  within?: number;
+}
+
+interface Run {
+  report: Report;
+  elapsedMs: number;
+  ran: CheckResult[];
+}
+
+async function run(url: string, options: Partial<RunOptions> = {}): Promise<Run> {
+  const started = Date.now();
+  const report = await runConformance({ baseUrl: url, ...BASE, ...options });
+  const elapsedMs = Date.now() - started;
+  return { report, elapsedMs, ran: report.results.filter((r) => r.status !== 'skip') };
+}
+
+/**
+ * Every check that ran failed (warn-severity ones warn) for the reason given for it (by id, then
+ * by area, then `all`), each within its bound; the run within the discovery bound plus the sum of
+ * the check bounds; the reports are valid and the exit code is 1.
+ */
+function expectAllFailed(
+  { report, elapsedMs, ran }: Run,
+  all: Required<Pick<Expected, 'reason' | 'within'>>,
+  by: Record<string, Expected> = {},
+  expectedToRun: readonly string[] = EXPECTED_TO_RUN,
+): void {
+  expect(report.unreachable).toBeUndefined();
+  expect(ran.map((r) => r.id).sort()).toEqual([...expectedToRun].sort());
+  let bound = all.within; // discovery: /v1/models and /v1/info in parallel
+  for (const r of ran) {
+    const expected = { ...all, ...(by[r.area] ?? {}), ...(by[r.id] ?? {}) };
+    expect(r.status, `${r.id}: ${r.reason}`).toBe(expected.status ?? (r.severity === 'warn' ? 'warn' : 'fail'));
+    expect(r.reason, r.id).toMatch(expected.reason);
+    expect(r.reason, r.id).toMatch(/^expected .+, got .+/s);
+    expect(r.durationMs, r.id).toBeLessThan(expected.within);
+    bound += expected.within;
+  }
+  expect(elapsedMs).toBeLessThan(bound);
+  expect(exitCodeFor(report)).toBe(1);
+  expectValidReports(report);
+}
+
+function expectValidReports(report: Report): void {
+  const json = formatJson(report);
+  const parsed = JSON.parse(json) as Report;
+  expect(parsed.summary).toEqual(report.summary);
+  expect(parsed.results.map((r) => [r.id, r.status, r.reason])).toEqual(report.results.map((r) => [r.id, r.status, r.reason]));
+  const xml = formatJunit(report);
+  const elements = parseXml(xml);
+  expect(elements[0]!.attrs).toMatchObject({ tests: String(report.results.length), failures: String(report.summary.fail) });
+  expect(elements.filter((e) => e.name === 'testcase')).toHaveLength(report.results.length);
+  expect(elements.filter((e) => e.name === 'failure')).toHaveLength(report.summary.fail);
+  for (const out of [json, xml]) expect(out).not.toContain(KEY);
+}
+
+/** A chat completion chunk as a well-behaved node streams it. */
+function chunk(n: number): string {
+  const delta = n === 0 ? { role: 'assistant', content: '' } : { content: ' la' };
+  return `data: ${JSON.stringify({ id: 'chatcmpl-endless', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`;
+}
+
+/** Writes `total` bytes of JSON-looking lines as fast as the client reads them (honouring backpressure). */
+function pump(res: ServerResponse, total: number, onSent: (bytes: number) => void = () => undefined): void {
+  const line = Buffer.from(`  {"id": "model", "object": "model", "description": "${'x'.repeat(1000)}"},\n`);
+  const block = Buffer.concat(Array.from({ length: Math.ceil(65536 / line.length) }, () => line));
+  let sent = 0;
+  const write = () => {
+    while (sent < total) {
+      const piece = total - sent >= block.length ? block : block.subarray(0, total - sent);
+      sent += piece.length;
+      onSent(piece.length);
+      if (!res.write(piece)) return void res.once('drain', write);
+    }
+    res.end();
+  };
+  res.on('error', () => undefined);
+  write();
+}
+
+describe('runConformance against hostile nodes', () => {
+  it('slowloris headers: every request fails at its first-byte timeout', async () => {
+    const url = await tcpResponder((s) => {
+      s.write('HTTP/1.1 200 OK\r\nX-Slowloris: ');
+      every(100, s, () => s.write('a'));
+    });
+    expectAllFailed(
+      await run(url),
+      { reason: /got first-byte-timeout: no response headers within 200 ms$/, within: FIRST_BYTE_MS + SLACK_MS },
+      { [SDK]: CHECK_TIMEOUT },
+    );
+  });
+
+  it('an endless event stream on every path: requests fail at their total timeout', async () => {
+    const url = await httpServer((req: IncomingMessage, res: ServerResponse) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let n = 0;
+      every(20, res, () => res.write(chunk(n++)));
+    });
+    const total = 300;
+    const result = await run(url, { timeouts: { firstByte: FIRST_BYTE_MS, idle: IDLE_MS, total } });
+    expectAllFailed(
+      result,
+      { reason: /total-timeout: not complete within 300 ms$/, within: total + SLACK_MS },
+      {
+        // Every chunk that arrived is fine; a stream that never ends still fails each stream check.
+        'tools.stream': TOOLS_STREAM,
+        [SDK]: CHECK_TIMEOUT,
+      },
+    );
+    expect(result.report.results.find((r) => r.id === 'stream.done')!.reason).toMatch(/no \[DONE\] after \d+ events .*; the stream ended with total-timeout/);
+  });
+
+  describe('a 100 MB body', () => {
+    const SIZE = 100 * 1024 * 1024;
+
+    /** /v1/models and friends answer 200 JSON of 100 MB; returns the URL and the bytes sent per check. */
+    async function hugeBodies(): Promise<{ url: string; sent: Map<string, number> }> {
+      const sent = new Map<string, number>();
+      const url = await httpServer((req, res) => {
+        req.resume();
+        const id = String(req.headers['x-routstr-check'] ?? `discovery ${req.url}`);
+        // GETs announce the size, POSTs stream it chunked: the cap must hold either way.
+        res.writeHead(200, { 'content-type': 'application/json', ...(req.method === 'GET' ? { 'content-length': String(SIZE) } : {}) });
+        pump(res, SIZE, (n) => sent.set(id, (sent.get(id) ?? 0) + n));
+      });
+      return { url, sent };
+    }
+
+    /**
+     * Peak growth of what the process holds (JS heap plus buffers), sampled every 20 ms right after a
+     * forced collection, and of its RSS, while `fn` runs. Collecting first makes the numbers follow
+     * what is live rather than how long V8 waits before collecting the dropped bodies.
+     */
+    async function measure<T>(fn: () => Promise<T>): Promise<{ value: T; liveMiB: number; rssMiB: number }> {
+      const live = () => {
+        const u = process.memoryUsage();
+        return u.heapUsed + u.external;
+      };
+      gc();
+      const base = { live: live(), rss: process.memoryUsage().rss };
+      const peak = { ...base };
+      const sample = () => {
+        gc();
+        peak.live = Math.max(peak.live, live());
+        peak.rss = Math.max(peak.rss, process.memoryUsage().rss);
+      };
+      const sampler = setInterval(sample, 20);
+      try {
+        const value = await fn();
+        sample();
+        return { value, liveMiB: (peak.live - base.live) / 2 ** 20, rssMiB: (peak.rss - base.rss) / 2 ** 20 };
+      } finally {
+        clearInterval(sampler);
+      }
+    }
+
+    it('the runner stops reading at its 8 MiB cap, fails naming the size, and its memory stays bounded', async () => {
+      const { url, sent } = await hugeBodies();
+      const { value: result, liveMiB, rssMiB } = await measure(() => run(url, { checks: ALL_CHECKS.filter((c) => c.id !== SDK) }));
+      expectAllFailed(
+        result,
+        { reason: /too-large: body larger than 8388608 bytes(; stopped reading there| \(Content-Length 104857600\); not read)$/, within: TIMEOUT_MS },
+        { 'stream.content-type': { reason: /got content-type "application\/json"$/ }, 'tools.stream': TOOLS_STREAM },
+        EXPECTED_TO_RUN.filter((id) => id !== SDK),
+      );
+      expect(result.report.results.find((r) => r.id === 'models.list')!.reason).toContain('(Content-Length 104857600); not read');
+      expect(result.report.results.find((r) => r.id === 'chat.schema')!.reason).toContain('stopped reading there');
+      // Each request took the cap plus what loopback socket buffers hold, nowhere near 100 MB.
+      for (const [id, bytes] of sent) expect(bytes / 2 ** 20, id).toBeLessThan(32);
+      expect(liveMiB).toBeLessThan(48);
+      expect(rssMiB).toBeLessThan(80);
+    });
+
+    it("the SDK's stream helper reads without a cap: the check's timeout ends it", async () => {
+      const { url } = await hugeBodies();
+      const { value: result, liveMiB } = await measure(() => run(url, { checks: ALL_CHECKS.filter((c) => c.id === SDK) }));
+      // Late: its SSE decoder copies the whole buffer on every chunk until a blank line, blocking the loop.
+      expectAllFailed(result, { ...CHECK_TIMEOUT, within: 2 * TIMEOUT_MS }, {}, [SDK]);
+      expect(liveMiB).toBeLessThan(100);
+    });
+  });
+
+  it('garbage bytes mid-body: valid headers, then random binary where a chunk size belongs', async () => {
+    const url = await tcpResponder((s) => {
+      s.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+      s.write('10\r\n{"data": [{"id":\r\n');
+      s.end(Buffer.concat([Buffer.from([0xff, 0x00]), randomBytes(4096)]));
+    });
+    expectAllFailed(
+      await run(url),
+      { reason: /got HTTP 200 then protocol: not a valid HTTP response \(.*chunk size.*\)$/, within: 1000 },
+      {
+        stream: { reason: /the stream ended with protocol: not a valid HTTP response/ },
+        'stream.content-type': { reason: /got content-type "application\/json"$/ },
+        'tools.stream': TOOLS_STREAM,
+        [SDK]: { reason: /the SDK threw Error: terminated/ },
+      },
+    );
+  });
+
+  it('random binary as a body of the announced length: each check says what it got', async () => {
+    const url = await httpServer((req, res) => {
+      req.resume();
+      const body = randomBytes(2048);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+      res.end(body);
+    });
+    expectAllFailed(
+      await run(url),
+      { reason: /got HTTP 200 with a body that is not JSON \(/, within: 1000 },
+      {
+        stream: {
+          reason:
+            /got (a line that is no SSE field|no \[DONE\] after 0 events|no chunk with choices|no JSON chunks|0 chunks with usage|content-type "application\/json")/,
+        },
+        'tools.stream': TOOLS_STREAM,
+        [SDK]: { reason: /the SDK threw Error: request ended without sending any chunks/ },
+      },
+    );
+  });
+
+  it('a connection reset mid-body: reset failures', async () => {
+    const url = await tcpResponder((s) => {
+      s.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n');
+      s.write(`{"data": [${' '.repeat(990)}`);
+      setTimeout(() => s.resetAndDestroy(), 20);
+    });
+    expectAllFailed(
+      await run(url),
+      { reason: /got HTTP 200 then reset: connection reset \(.*ECONNRESET\)$/, within: 1000 },
+      {
+        stream: { reason: /the stream ended with reset: connection reset/ },
+        'stream.content-type': { reason: /got content-type "application\/json"$/ },
+        'tools.stream': TOOLS_STREAM,
+        [SDK]: { reason: /the SDK threw Error: terminated/ },
+      },
+    );
+  });
+
+  it('a redirect to itself: fails at once, naming the Location, not followed', async () => {
+    const url = await httpServer((req, res) => {
+      req.resume();
+      res.writeHead(302, { location: req.url ?? '/' });
+      res.end();
+    });
+    const redirect =
+      /redirect: HTTP 302 redirect to http:\/\/127\.0\.0\.1:\d+\/v1\/[\w/-]+, to itself \(a redirect loop\); not followed: an API endpoint must answer, not redirect$/;
+    expectAllFailed(
+      await run(url),
+      { reason: redirect, within: 1000 },
+      // The SDK follows redirects (fetch's default, at most 20) and then says only "Connection error.".
+      { [SDK]: { reason: /the SDK threw Error: Connection error/ } },
+    );
+  });
+
+  it('a redirect loop A → B → A: fails at the first hop, naming where it points', async () => {
+    const url = await httpServer((req, res) => {
+      req.resume();
+      const path = req.url ?? '/';
+      res.writeHead(307, { location: path.startsWith('/b/') ? path.slice(2) : `/b${path}` });
+      res.end();
+    });
+    const redirect = /redirect: HTTP 307 redirect to http:\/\/127\.0\.0\.1:\d+\/b\/v1\/[\w/-]+; not followed: an API endpoint must answer, not redirect$/;
+    expectAllFailed(await run(url), { reason: redirect, within: 1000 }, { [SDK]: { reason: /the SDK threw Error: Connection error/ } });
+  });
+});
