@@ -14,6 +14,9 @@ import { formatJunit } from './conformance/reporters/junit.ts';
 import { writeStepSummary } from './conformance/reporters/markdown.ts';
 import { AREAS } from './conformance/types.ts';
 import { redact } from './conformance/redact.ts';
+import { coverageSummary } from './record/coverage.ts';
+import { startRecorder } from './record/proxy.ts';
+import type { ReplayMode } from './node/replay.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -24,6 +27,25 @@ function integer(min: number, max: number) {
     return n;
   };
 }
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number, 0 or more');
+  return n;
+}
+
+function httpUrl(value: string): string {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) throw new InvalidArgumentError('expected an http(s) URL');
+  return value;
+}
+
+const timestamped = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 
 function areas(value: string, previous: string[] | undefined): string[] {
   const list = value
@@ -37,6 +59,22 @@ function areas(value: string, previous: string[] | undefined): string[] {
 
 function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  scenario: string;
+  seed?: number;
+  watch?: boolean;
+  controlToken?: string;
+  strict?: boolean;
+  recordMissing?: boolean;
+  upstream?: string;
+  out?: string;
+  key?: string;
+  maxSats?: number;
+  replaySpeed: number;
 }
 
 export function buildCli(): Command {
@@ -56,14 +94,41 @@ export function buildCli(): Command {
     .option('--seed <n>', "override the scenario's seed", integer(0, 2 ** 32 - 1))
     .option('--watch', 'reload the scenario file when it changes (an invalid version is refused and the old one kept)')
     .option('--control-token <token>', 'require this token on /__mock/ (needed to reach it from outside loopback)', process.env.ROUTSTR_MOCK_CONTROL_TOKEN)
-    .action(async (opts: { port: number; host: string; scenario: string; seed?: number; watch?: boolean; controlToken?: string }) => {
+    .option('--strict', 'replay only: a model request no rule answers gets a 404 no_recording naming the nearest recorded request')
+    .option('--record-missing', 'a model request no rule answers is forwarded to --upstream and recorded (into --out, default the --scenario file)')
+    .option('--upstream <url>', 'with --record-missing: the real node', httpUrl)
+    .option('--out <file>', 'with --record-missing: the scenario file new recordings are appended to')
+    .option('--key <key>', "with --record-missing: the upstream credential (default: each client's own; never written)", process.env.ROUTSTR_KEY)
+    .option('--max-sats <n>', 'with --record-missing: stop forwarding once the upstream has reported this much cost', nonNegativeNumber)
+    .option('--replay-speed <n>', 'recorded streams play this many times faster (0.5 = slower)', positiveNumber, 1)
+    .action(async (opts: ServeOptions, cmd: Command) => {
+      if (opts.strict && opts.recordMissing) cmd.error('error: --strict and --record-missing exclude each other', { exitCode: 2 });
+      if (opts.recordMissing && !opts.upstream) cmd.error('error: --record-missing needs --upstream URL', { exitCode: 2 });
+      // A reload would start the node afresh (balances, counters) after every recorded request.
+      if (opts.recordMissing && opts.watch) cmd.error('error: --watch and --record-missing exclude each other', { exitCode: 2 });
+      if (!opts.recordMissing && (opts.upstream || opts.out || opts.maxSats !== undefined))
+        cmd.error('error: --upstream, --out and --max-sats go with --record-missing', { exitCode: 2 });
       try {
+        const mode: ReplayMode = opts.strict ? 'strict' : opts.recordMissing ? 'record-missing' : 'fallback';
         const node = await startMockNode({
           port: opts.port,
           host: opts.host,
           scenario: opts.scenario,
           seed: opts.seed,
           ...(opts.controlToken ? { controlToken: opts.controlToken } : {}),
+          replay: {
+            mode,
+            speed: opts.replaySpeed,
+            ...(opts.recordMissing
+              ? {
+                  upstream: opts.upstream,
+                  ...(opts.out ? { out: opts.out } : {}),
+                  ...(opts.key ? { key: opts.key } : {}),
+                  ...(opts.maxSats !== undefined ? { maxSats: opts.maxSats } : {}),
+                  log: timestamped,
+                }
+              : {}),
+          },
         });
         const s = node.scenario();
         process.stdout.write(`routstr-mock ${pkg.version}: scenario "${s.name}" (seed ${s.seed}, ${s.models.length} models) on ${node.url}\n`);
@@ -75,7 +140,16 @@ export function buildCli(): Command {
           watchScenario(node, s.source, (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
           process.stdout.write(`watching ${s.source}\n`);
         }
-        const stop = () => void node.close().then(() => process.exit(0));
+        if (mode !== 'fallback')
+          process.stdout.write(
+            `unmatched model requests: ${mode === 'strict' ? '404 no_recording (--strict)' : `forwarded to ${redact(opts.upstream!)} and recorded`}\n`,
+          );
+        const stop = () => {
+          // One line on what the run covered: rules never hit, requests that matched no rule.
+          const coverage = node.coverage();
+          if (coverage.rules.length > 0 || coverage.unmatched.length > 0) process.stdout.write(`${coverageSummary(coverage)}\n`);
+          void node.close().then(() => process.exit(0));
+        };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       } catch (err) {
@@ -84,6 +158,46 @@ export function buildCli(): Command {
           process.exit(2);
         }
         process.stderr.write(`routstr-mock: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
+    });
+
+  program
+    .command('record')
+    .description('record a real node: a proxy that forwards every request and appends each model request to a scenario file as a rule')
+    .requiredOption('--upstream <url>', 'the real node, e.g. https://node.example/v1', httpUrl)
+    .requiredOption('--out <file>', 'the scenario file to append to (created when missing)')
+    .option('--key <key>', "the upstream credential (sk-… or cashu…; default: each client's own); never written to the file", process.env.ROUTSTR_KEY)
+    .option('--max-sats <n>', 'stop forwarding model requests once the upstream has reported this much cost (sats)', nonNegativeNumber)
+    .option('--re-record', 'drop the recorded rules already in --out instead of appending (other sections and hand-written rules stay)')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', integer(0, 65535), 8000)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .action(async (opts: { upstream: string; out: string; key?: string; maxSats?: number; reRecord?: boolean; port: number; host: string }) => {
+      try {
+        const recorder = await startRecorder({
+          upstream: opts.upstream,
+          out: opts.out,
+          port: opts.port,
+          host: opts.host,
+          ...(opts.key ? { key: opts.key } : {}),
+          ...(opts.maxSats !== undefined ? { maxSats: opts.maxSats } : {}),
+          ...(opts.reRecord ? { reRecord: true } : {}),
+          log: timestamped,
+        });
+        process.stdout.write(
+          `routstr-mock record: ${recorder.url} → ${redact(opts.upstream)}, recording to ${opts.out}${opts.maxSats !== undefined ? ` (at most ${opts.maxSats} sats)` : ''}\n`,
+        );
+        const stop = () => {
+          const { session } = recorder;
+          process.stdout.write(
+            `recorded ${session.recorded} request${session.recorded === 1 ? '' : 's'} to ${opts.out}; the upstream reported ${session.spentMsats} msats${session.refused > 0 ? `; ${session.refused} refused after --max-sats` : ''}\n`,
+          );
+          void recorder.close().then(() => process.exit(0));
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      } catch (err) {
+        process.stderr.write(`routstr-mock record: ${(err as Error).message}\n`);
         process.exit(1);
       }
     });

@@ -118,7 +118,7 @@ function relevance(tool: ToolDefinition, prompt: string): number {
 
 function toolCallChoice(input: ChatGenerationInput, rng: Rng, index: number, tools: ToolDefinition[]): ChoicePlan {
   const text = lastUserText(input.request.messages);
-  let budget = input.request.maxTokens ?? Number.POSITIVE_INFINITY;
+  let budget = completionLimit(input.request) ?? Number.POSITIVE_INFINITY;
   let completionTokens = 0;
   let truncated = false;
   const toolCalls: ToolCallPlan[] = [];
@@ -199,6 +199,11 @@ function describeToolResult(text: string): string {
   }
 }
 
+/** The most tokens a choice may have: the client's max_tokens, else the model's own maximum output. */
+function completionLimit(request: ChatRequest): number | undefined {
+  return request.maxTokens ?? request.maxOutputTokens;
+}
+
 /** Applies `stop` and the token limit to generated text, the way a model's sampler would. */
 function textChoice(full: string, request: ChatRequest, tokenizer: Tokenizer, index: number): ChoicePlan {
   let text = full;
@@ -208,8 +213,9 @@ function textChoice(full: string, request: ChatRequest, tokenizer: Tokenizer, in
   }
   let pieces = tokenizer.pieces(text);
   let finishReason: ChoicePlan['finishReason'] = 'stop';
-  if (request.maxTokens !== undefined && pieces.length > request.maxTokens) {
-    pieces = pieces.slice(0, request.maxTokens);
+  const limit = completionLimit(request);
+  if (limit !== undefined && pieces.length > limit) {
+    pieces = pieces.slice(0, limit);
     text = pieces.join('');
     finishReason = 'length';
   }

@@ -47,14 +47,18 @@ export function topicOf(prompt: string): string {
   let topic = topics.get(prompt);
   if (topic === undefined) {
     topic = findTopic(prompt);
-    if (topics.size >= 10_000) topics.clear();
-    topics.set(prompt, topic);
+    // A long prompt is not kept: 10 000 cached megabyte prompts would be gigabytes held for nothing.
+    if (prompt.length <= MAX_CACHED_PROMPT) {
+      if (topics.size >= 10_000) topics.clear();
+      topics.set(prompt, topic);
+    }
   }
   return topic;
 }
 
 /** Clients repeat prompts (tests, retries, agent loops); the topic of each is worked out once. */
 const topics = new Map<string, string>();
+const MAX_CACHED_PROMPT = 4096;
 
 function findTopic(prompt: string): string {
   const firstSentence = prompt.trim().split(/[?!.\n]/)[0] ?? '';

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { registerBodyParsers } from './body.ts';
 import type { NodeContext } from './context.ts';
 import { NodeError, internalError, invalidRequest, methodNotAllowed, pathNotFound, renderError } from './errors.ts';
@@ -55,6 +57,51 @@ function toNodeError(err: FastifyError, bodyLimit: number): NodeError {
   return internalError();
 }
 
+/**
+ * Requests Node's HTTP parser refuses before fastify sees them (an unknown method, broken framing,
+ * headers over the size limit) get the node's `detail` envelope and a request id, like every other
+ * error, instead of fastify's own body. The connection is closed after it, as Node does.
+ */
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout']
+        : [400, 'Invalid HTTP request received.'];
+  const id = randomUUID();
+  const body = JSON.stringify({ detail, request_id: id });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-routstr-request-id: ${id}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
+/** fastify's errors for a request refused before its body was read. */
+const REFUSED_UNREAD = new Set(['FST_ERR_CTP_BODY_TOO_LARGE', 'FST_ERR_CTP_INVALID_MEDIA_TYPE']);
+
+/** Reads and drops what is left of a request body: at most `maxBytes`, for at most `maxMs`. */
+function drain(body: IncomingMessage, maxBytes: number, maxMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const finish = () => {
+      clearTimeout(timer);
+      body.off('data', onData).off('end', finish).off('error', finish).off('close', finish);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) finish();
+    };
+    const timer = setTimeout(finish, maxMs);
+    body.on('data', onData).once('end', finish).once('error', finish).once('close', finish);
+    body.resume();
+  });
+}
+
 function noSchemaCompiler(): never {
   throw new Error('routstr-mock routes declare no fastify schemas');
 }
@@ -70,6 +117,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // Routes check their bodies themselves (src/requests/), so fastify's schema compilers are never
     // used; not loading them (ajv, fast-json-stringify) takes ~70 ms off the first start in a process.
     schemaController: { compilersFactory: { buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler } },
+    clientErrorHandler,
+    // A path that does not decode (`/v1/%zz`) or a file name past the router's limit is a path this
+    // node does not have: the node's 404, not fastify's own 400/414 body. No hook has run for it.
+    frameworkErrors: (_err, request, reply) => {
+      const error = pathNotFound(request.url.split('?')[0] ?? '/');
+      return (reply as FastifyReply)
+        .code(error.status)
+        .header('x-routstr-request-id', request.id)
+        .send(renderError(error, request.id, options.context().scenario.node.version));
+    },
   });
   registerBodyParsers(app);
 
@@ -84,10 +141,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
     done();
   });
 
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+  app.setErrorHandler(async (err: FastifyError, request, reply) => {
     const nodeError = toNodeError(err, bodyLimit);
     if (nodeError.status >= 500) request.log.error(err);
     const version = options.context().scenario.node.version;
+    // Refused before its body was read (too large, or a content type that does not parse): read
+    // the rest first, or closing the connection with bytes unread resets it, and a client still
+    // sending loses this answer.
+    if (REFUSED_UNREAD.has(err.code) && !request.raw.complete) await drain(request.raw, 2 * bodyLimit, 10_000);
     return reply
       .code(nodeError.status)
       .headers(nodeError.headers)

@@ -1,8 +1,10 @@
 import { Payments } from '../payment/payments.ts';
+import { type Coverage, UnmatchedRequests, coverageOf } from '../record/coverage.ts';
 import { ModelIndex } from '../scenario/model-index.ts';
-import { type FiredRule, type RequestFacts, RuleEngine } from '../scenario/rules.ts';
-import type { FaultSpec, ModelKind, ModelSpec, Scenario, WhenSpec } from '../scenario/types.ts';
+import { type FiredRule, type NearestRule, type RequestFacts, RuleEngine, fingerprintOfFacts } from '../scenario/rules.ts';
+import type { FaultSpec, ModelKind, ModelSpec, RuleSpec, Scenario, WhenSpec } from '../scenario/types.ts';
 import { invalidModel, invalidRequest } from './errors.ts';
+import { DEFAULT_REPLAY, type ReplaySettings } from './replay.ts';
 
 /** A fault queued through the control plane: fires on the next `count` requests that match. */
 interface QueuedFault {
@@ -20,8 +22,13 @@ export class NodeContext {
   readonly payments: Payments;
   readonly rules: RuleEngine;
   private readonly queued: QueuedFault[] = [];
+  private readonly unmatched = new UnmatchedRequests();
 
-  constructor(readonly scenario: Scenario) {
+  constructor(
+    readonly scenario: Scenario,
+    /** How recorded scenarios are replayed (serve --strict, --record-missing, --replay-speed). */
+    readonly replay: ReplaySettings = DEFAULT_REPLAY,
+  ) {
     this.models = new ModelIndex(scenario.models);
     this.payments = new Payments(scenario);
     this.rules = new RuleEngine(scenario.rules, scenario.seed, Date.now());
@@ -41,6 +48,36 @@ export class NodeContext {
       return { index: -1, name: 'queued fault', fault: q.fault };
     }
     return this.rules.decide(facts, now);
+  }
+
+  /** A rule recorded while serving (`--record-missing`): part of the scenario from now on. */
+  addRule(rule: RuleSpec): void {
+    this.scenario.rules.push(rule);
+    this.rules.add(rule);
+  }
+
+  /** Counts a model request that matched no rule, with the rule nearest to it, for coverage. */
+  noteUnmatched(facts: RequestFacts): void {
+    this.unmatched.note(
+      {
+        method: facts.method,
+        path: facts.path,
+        ...(facts.model !== undefined ? { model: facts.model } : {}),
+        stream: facts.stream,
+        fingerprint: fingerprintOfFacts(facts).text,
+      },
+      () => this.rules.nearest(facts),
+    );
+  }
+
+  /** The recorded rule nearest to a request (any rule when none is recorded). */
+  nearestRecorded(facts: RequestFacts): NearestRule | undefined {
+    return this.rules.nearest(facts, (spec) => spec.reply?.recorded !== undefined) ?? this.rules.nearest(facts);
+  }
+
+  /** Rules never hit and model requests that matched no rule, since the scenario was loaded or reset. */
+  coverage(): Coverage {
+    return coverageOf(this.scenario.source, this.rules.coverage(), this.unmatched.list());
   }
 
   /** "The next 2 chat requests fail with 429": a fault for the next `count` requests matching `when`. */

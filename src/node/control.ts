@@ -50,10 +50,16 @@ function presentedToken(request: FastifyRequest): string | undefined {
   return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
 }
 
-const problem = (status: number, message: string, extra: Record<string, unknown> = {}) => ({
-  status,
-  body: { error: { message, type: 'control_error', ...extra } },
-});
+/** Problems listed in one answer: a body with 100 000 unknown keys must not get a 100 000-line answer. */
+const MAX_LISTED_PROBLEMS = 50;
+
+const problem = (status: number, message: string, extra: { problems?: unknown[] } = {}) => {
+  const listed =
+    extra.problems && extra.problems.length > MAX_LISTED_PROBLEMS
+      ? { problems: extra.problems.slice(0, MAX_LISTED_PROBLEMS), problems_total: extra.problems.length }
+      : extra;
+  return { status, body: { error: { message, type: 'control_error', ...listed } } };
+};
 
 function scenarioInputOf(body: unknown): ScenarioInput | undefined {
   if (body instanceof UnparsableJson) return undefined;
@@ -82,16 +88,18 @@ function objectBody(body: unknown): Record<string, unknown> | undefined {
   return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
 }
 
-/** `since` as an ISO time or epoch milliseconds, normalised to the journal's ISO form. */
+/** `since` as an ISO time or epoch milliseconds, normalised to the journal's ISO form; undefined past what a Date holds. */
 function isoTime(value: string): string | undefined {
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
 type JournalQuery = { filter: JournalFilter; path?: string; limit?: number };
 
-/** The journal's query string, checked; a message for the first bad parameter. */
-function journalQuery(q: Record<string, string | undefined>): JournalQuery | string {
+/** The journal's query string, checked; a message for the first bad parameter. A repeated parameter counts once, its last value. */
+function journalQuery(query: Record<string, string | string[] | undefined>): JournalQuery | string {
+  const q = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v[v.length - 1] : v]));
   const filter: JournalFilter = {
     ...(q.method ? { method: q.method } : {}),
     ...(q.model ? { model: q.model } : {}),
@@ -148,7 +156,7 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlOptions):
 
   app.get('/health', async () => ({ ok: true }));
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/journal', async (request, reply) => {
+  app.get<{ Querystring: Record<string, string | string[] | undefined> }>('/journal', async (request, reply) => {
     const query = journalQuery(request.query);
     if (typeof query === 'string') {
       const p = problem(400, query);
@@ -178,8 +186,10 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlOptions):
       const s = opts.loadScenario(input);
       return { ok: true, name: s.name, seed: s.seed, models: s.models.length, rules: s.rules.length };
     } catch (err) {
-      if (!(err instanceof ScenarioError)) throw err;
-      const p = problem(400, 'invalid scenario; the active scenario is unchanged', { problems: err.problems });
+      // Anything the loader throws means the text is not a usable scenario: a YAML error the loader
+      // does not wrap (an alias to an unknown anchor throws a plain ReferenceError) is a 400 as well.
+      const problems = err instanceof ScenarioError ? err.problems : [{ file: '<inline>', line: 1, col: 1, message: (err as Error).message }];
+      const p = problem(400, 'invalid scenario; the active scenario is unchanged', { problems });
       return reply.code(p.status).send(p.body);
     }
   });
@@ -219,4 +229,7 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlOptions):
   });
 
   app.get('/ledger', async () => opts.context().payments.ledger.totals());
+
+  // Rules never hit and model requests that matched no rule, each with the nearest rule (README "Record and replay").
+  app.get('/coverage', async () => opts.context().coverage());
 }

@@ -83,15 +83,33 @@ export function renderError(err: NodeError, requestId: string, nodeVersion: stri
   }
 }
 
+/** Sample of a value small enough to print: the first entries of the first levels. */
+function sample(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= 3) return Array.isArray(value) ? '[…]' : '{…}';
+  if (Array.isArray(value)) return [...value.slice(0, 5).map((v) => sample(v, depth + 1)), ...(value.length > 5 ? ['…'] : [])];
+  const entries = Object.entries(value);
+  return Object.fromEntries([...entries.slice(0, 5).map(([k, v]) => [k, sample(v, depth + 1)]), ...(entries.length > 5 ? [['…', '…']] : [])]);
+}
+
+/**
+ * A client's value as an error message quotes it: strings as they are, anything else as JSON,
+ * cut to `max` characters. Error bodies stay small however huge or deep the value was.
+ */
+export function preview(value: unknown, max = 100): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(sample(value, 0)) ?? String(value));
+  return text.length > max ? `${text.slice(0, max)}…(${text.length} characters)` : text;
+}
+
 // ---- The errors the node raises, one factory each, named after what happened. ----
 
 export const invalidModel = (model: string) =>
-  new NodeError(400, { family: 'direct', error: { message: `Model '${model}' not found`, type: 'invalid_model', code: 400 } });
+  new NodeError(400, { family: 'direct', error: { message: `Model '${preview(model, 256)}' not found`, type: 'invalid_model', code: 400 } });
 
 export const invalidJson = (reason: string) =>
   new NodeError(400, {
     family: 'http_exception',
-    detail: { error: { message: `Invalid JSON in request body: ${reason}`, type: 'invalid_request_error', code: 'invalid_json' } },
+    detail: { error: { message: `Invalid JSON in request body: ${preview(reason, 256)}`, type: 'invalid_request_error', code: 'invalid_json' } },
   });
 
 export const maxTokensNotInteger = () =>

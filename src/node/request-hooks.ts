@@ -7,6 +7,7 @@ import type { NodeContext } from './context.ts';
 import { renderError } from './errors.ts';
 import { applyFaultBeforeHeaders, rateLimitError, waitForClient } from './faults.ts';
 import type { Journal, JournalRecord } from './journal.ts';
+import { answerUnmatched, replayRecorded } from './replay.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -129,14 +130,10 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
     const retry = Number(request.headers['x-stainless-retry-count']);
     const credential = credentialOf(request);
     const query = request.url.indexOf('?');
-    const entry = journal.add({
-      id: request.id,
-      at: Date.now(),
-      method: request.method,
-      path: query < 0 ? request.url : request.url.slice(0, query),
-      ...(credential ? { credential } : {}),
-      ...(Number.isInteger(retry) ? { retry_count: retry } : {}),
-    });
+    const entry: JournalRecord = { id: request.id, at: Date.now(), method: request.method, path: query < 0 ? request.url : request.url.slice(0, query) };
+    if (credential) entry.credential = credential;
+    if (Number.isInteger(retry)) entry.retry_count = retry;
+    journal.add(entry);
     request.journalEntry = entry;
     reply.raw.once('close', () => {
       entry.status = reply.raw.headersSent ? reply.raw.statusCode : 0;
@@ -150,7 +147,7 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
   app.addHook('preHandler', (request, reply, done) => {
     const entry = request.journalEntry;
     const ctx = context();
-    if (!entry || (!ctx.hasRules && !limiterOf(ctx))) {
+    if (!entry || (!ctx.hasRules && !limiterOf(ctx) && ctx.replay.mode === 'fallback')) {
       if (entry && request.body && typeof request.body === 'object' && typeof (request.body as { model?: unknown }).model === 'string') {
         entry.model = (request.body as { model: string }).model;
       }
@@ -192,11 +189,17 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
       });
     }
 
-    if (!ctx.hasRules) return false;
-    const fired = ctx.decide(requestFacts(request.method, request.url, request.headers, body));
-    if (!fired) return false;
+    if (!ctx.hasRules && ctx.replay.mode === 'fallback') return false;
+    const facts = requestFacts(request.method, request.url, request.headers, body);
+    const fired = ctx.hasRules ? ctx.decide(facts) : undefined;
+    // No rule: a generated answer, or (replaying a recording) --strict's 404 or --record-missing's forward.
+    if (!fired) return answerUnmatched(ctx, facts, request, reply, entry);
     request.mock = fired;
     entry.rule = fired.name;
+    if (fired.reply?.recorded) {
+      await replayRecorded(fired.reply.recorded, ctx, request, reply, body, entry, ctx.replay.speed);
+      return true;
+    }
     if (fired.fault) {
       entry.fault = fired.fault.type;
       // A scripted 429 on a limited node keeps the limiter's true x-ratelimit-* figures, not the fault's generic ones.

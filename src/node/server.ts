@@ -1,10 +1,14 @@
+import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import type { Coverage } from '../record/coverage.ts';
+import { RecordingSession } from '../record/proxy.ts';
 import { loadScenario, type ScenarioInput } from '../scenario/loader.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { LedgerTotals } from '../payment/ledger.ts';
 import { buildApp } from './app.ts';
 import { NodeContext } from './context.ts';
 import { Journal, type JournalEntry } from './journal.ts';
+import type { ReplayMode, ReplaySettings } from './replay.ts';
 
 export interface MockNodeOptions {
   /** 0 picks a free port. Default 8000. */
@@ -18,6 +22,29 @@ export interface MockNodeOptions {
   bodyLimit?: number;
   /** Required from every caller of /__mock/ when set; without it the control plane answers loopback only. */
   controlToken?: string;
+  /** Replaying a recorded scenario (README "Record and replay"). */
+  replay?: ReplayOptions;
+}
+
+export interface ReplayOptions {
+  /**
+   * What a model request no rule answers gets: `fallback` (default) a generated answer, `strict`
+   * the node's 404 `no_recording` naming the nearest recorded request, `record-missing` the real
+   * node's answer (from `upstream`), recorded into `out`.
+   */
+  mode?: ReplayMode;
+  /** Recorded stream times are divided by this (default 1). */
+  speed?: number;
+  /** record-missing: the real node. */
+  upstream?: string;
+  /** record-missing: the file the new rules go to (default: the scenario file). */
+  out?: string;
+  /** record-missing: the upstream credential (default: each client's own). */
+  key?: string;
+  /** record-missing: stop forwarding once this much reported cost (sats) is reached. */
+  maxSats?: number;
+  /** record-missing: one line per forwarded request. */
+  log?: (line: string) => void;
 }
 
 export interface MockNode {
@@ -36,20 +63,24 @@ export interface MockNode {
   reset(): void;
   /** Every request seen so far (bounded), credentials redacted. */
   journal(): JournalEntry[];
+  /** Rules never hit and model requests that matched no rule (as GET /__mock/coverage). */
+  coverage(): Coverage;
   app: FastifyInstance;
   close(): Promise<void>;
 }
 
 /** Starts a mock Routstr node in this process. */
 export async function startMockNode(options: MockNodeOptions = {}): Promise<MockNode> {
-  let context = new NodeContext(loadScenario(options.scenario ?? 'default', { seed: options.seed }));
+  const scenario = loadScenario(options.scenario ?? 'default', { seed: options.seed });
+  const replay = replaySettings(options.replay, scenario.source);
+  let context = new NodeContext(scenario, replay);
   const journal = new Journal();
   const load = (input: ScenarioInput, overrides: { seed?: number } = {}) => {
-    context = new NodeContext(loadScenario(input, { seed: overrides.seed ?? options.seed }));
+    context = new NodeContext(loadScenario(input, { seed: overrides.seed ?? options.seed }), replay);
     return context.scenario;
   };
   const reset = () => {
-    context = new NodeContext(context.scenario);
+    context = new NodeContext(context.scenario, replay);
   };
   const app = buildApp({
     context: () => context,
@@ -74,6 +105,25 @@ export async function startMockNode(options: MockNodeOptions = {}): Promise<Mock
     loadScenario: load,
     reset,
     journal: () => journal.list(),
+    coverage: () => context.coverage(),
     close: () => app.close(),
   };
+}
+
+function replaySettings(options: ReplayOptions | undefined, scenarioSource: string): ReplaySettings {
+  const mode = options?.mode ?? 'fallback';
+  const speed = options?.speed ?? 1;
+  if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`replay speed must be a positive number, not ${speed}`);
+  if (mode !== 'record-missing') return { mode, speed };
+  if (!options?.upstream) throw new Error('record-missing needs the upstream node (--upstream URL)');
+  const out = options.out ?? (existsSync(scenarioSource) ? scenarioSource : undefined);
+  if (!out) throw new Error('record-missing needs a file to record into (--out FILE, or a --scenario file)');
+  const recorder = new RecordingSession({
+    upstream: options.upstream,
+    out,
+    ...(options.key !== undefined ? { key: options.key } : {}),
+    ...(options.maxSats !== undefined ? { maxSats: options.maxSats } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return { mode, speed, recorder };
 }

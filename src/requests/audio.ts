@@ -1,4 +1,5 @@
-import { invalidRequest } from '../node/errors.ts';
+import { speechDurationSeconds } from '../generate/audio/voice.ts';
+import { invalidRequest, preview } from '../node/errors.ts';
 import { type Body, missing, optionalEnum, optionalNumber, optionalString } from './fields.ts';
 
 export type TranscriptFormat = 'json' | 'text' | 'srt' | 'verbose_json' | 'vtt';
@@ -21,7 +22,7 @@ export function parseTranscriptionFields(fields: Map<string, string[]>, translat
   for (const g of granularities) {
     if (g !== 'word' && g !== 'segment') {
       throw invalidRequest(
-        `Invalid value for 'timestamp_granularities[]': '${g}'. Supported values are: 'word', 'segment'.`,
+        `Invalid value for 'timestamp_granularities[]': '${preview(g)}'. Supported values are: 'word', 'segment'.`,
         'timestamp_granularities',
         'invalid_value',
       );
@@ -32,7 +33,11 @@ export function parseTranscriptionFields(fields: Map<string, string[]>, translat
   }
   const language = translation ? undefined : optionalString(body, 'language');
   if (language !== undefined && !/^[a-z]{2,3}$/i.test(language)) {
-    throw invalidRequest(`Invalid language '${language}'. Language parameter must be specified in ISO-639-1 format.`, 'language', 'invalid_language_format');
+    throw invalidRequest(
+      `Invalid language '${preview(language)}'. Language parameter must be specified in ISO-639-1 format.`,
+      'language',
+      'invalid_language_format',
+    );
   }
   if (body.stream === 'true') {
     // whisper-1 cannot stream, and the mock streams no transcription model (gpt-4o-transcribe's SSE events are not modelled).
@@ -58,6 +63,9 @@ export interface SpeechRequest {
   speed: number;
 }
 
+/** Seconds of speech one request generates (~1800 characters at normal speed): MP3 encoding takes ~20 ms a second of audio. */
+export const MAX_SPEECH_SECONDS = 120;
+
 export function parseSpeechRequest(body: Body): SpeechRequest {
   const input = optionalString(body, 'input');
   if (input === undefined) throw missing('input');
@@ -70,10 +78,15 @@ export function parseSpeechRequest(body: Body): SpeechRequest {
     );
   const voice = optionalEnum(body, 'voice', SPEECH_VOICES);
   if (voice === undefined) throw missing('voice');
-  return {
-    input,
-    voice,
-    format: optionalEnum(body, 'response_format', ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const) ?? 'mp3',
-    speed: optionalNumber(body, 'speed', 0.25, 4) ?? 1,
-  };
+  const format = optionalEnum(body, 'response_format', ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const) ?? 'mp3';
+  const speed = optionalNumber(body, 'speed', 0.25, 4) ?? 1;
+  const seconds = speechDurationSeconds(input, speed);
+  if (seconds > MAX_SPEECH_SECONDS) {
+    throw invalidRequest(
+      `Invalid 'input': ${[...input.trim()].length} characters at speed ${speed} are ${Math.round(seconds)} seconds of speech; the mock generates at most ${MAX_SPEECH_SECONDS} seconds per request. Shorten the input or raise the speed.`,
+      'input',
+      'invalid_value',
+    );
+  }
+  return { input, voice, format, speed };
 }

@@ -1,6 +1,20 @@
-import { invalidRequest } from '../node/errors.ts';
+import { invalidRequest, preview } from '../node/errors.ts';
 import type { ModelSpec } from '../scenario/types.ts';
-import { type Body, missing, optionalBoolean, optionalEnum, optionalInteger, optionalNumber, optionalString, stopSequences, wrongType } from './fields.ts';
+import { contentText } from '../generate/tokens.ts';
+import {
+  type Body,
+  checkCompletionBudget,
+  checkSchemaDepth,
+  checkTokenizedText,
+  missing,
+  optionalBoolean,
+  optionalEnum,
+  optionalInteger,
+  optionalNumber,
+  optionalString,
+  stopSequences,
+  wrongType,
+} from './fields.ts';
 
 /** A chat completion request, checked and normalised. Raw messages are kept for token counting. */
 export interface ChatRequest {
@@ -8,6 +22,11 @@ export interface ChatRequest {
   n: number;
   /** max_completion_tokens or max_tokens, whichever the client sent. */
   maxTokens?: number;
+  /**
+   * The model's most completion tokens a choice can have, for when the client set no max_tokens:
+   * generation stops there (finish_reason "length") as a real model's output does.
+   */
+  maxOutputTokens?: number;
   temperature?: number;
   stop: string[];
   stream: boolean;
@@ -50,7 +69,7 @@ function isObject(v: unknown): v is Body {
 
 function invalidValue(param: string, value: unknown, allowed: readonly string[]) {
   return invalidRequest(
-    `Invalid value for '${param}': ${JSON.stringify(value) ?? String(value)}. Supported values are: ${allowed.map((a) => `'${a}'`).join(', ')}.`,
+    `Invalid value for '${param}': ${typeof value === 'string' ? JSON.stringify(preview(value)) : preview(value)}. Supported values are: ${allowed.map((a) => `'${a}'`).join(', ')}.`,
     param,
     'invalid_value',
   );
@@ -168,7 +187,7 @@ function parseTools(body: Body): ToolDefinition[] {
     const tool = t as Body;
     if (tool.type !== 'function')
       throw invalidRequest(
-        `Invalid value for '${where}.type': ${JSON.stringify(tool.type)}. Supported values are: 'function'.`,
+        `Invalid value for '${where}.type': ${typeof tool.type === 'string' ? JSON.stringify(preview(tool.type)) : preview(tool.type)}. Supported values are: 'function'.`,
         `${where}.type`,
         'invalid_value',
       );
@@ -185,6 +204,7 @@ function parseTools(body: Body): ToolDefinition[] {
     if (fn.parameters !== undefined && (fn.parameters === null || typeof fn.parameters !== 'object' || Array.isArray(fn.parameters))) {
       throw wrongType(`${where}.function.parameters`, 'an object', fn.parameters);
     }
+    checkSchemaDepth(fn.parameters, `${where}.function.parameters`);
     return {
       name: fn.name,
       description: typeof fn.description === 'string' ? fn.description : '',
@@ -203,7 +223,7 @@ function parseToolChoice(body: Body, tools: ToolDefinition[]): ToolChoice {
     const name = ((choice as Body).function as Body | undefined)?.name;
     if ((choice as Body).type === 'function' && typeof name === 'string') {
       if (!tools.some((t) => t.name === name)) {
-        throw invalidRequest(`Invalid value for 'tool_choice': function '${name}' is not among the declared tools.`, 'tool_choice', 'invalid_value');
+        throw invalidRequest(`Invalid value for 'tool_choice': function '${preview(name)}' is not among the declared tools.`, 'tool_choice', 'invalid_value');
       }
       return { mode: 'named', name };
     }
@@ -233,6 +253,7 @@ function parseResponseFormat(body: Body): ResponseFormat {
       );
     }
     if (js.schema !== undefined && js.schema !== null && !isObject(js.schema)) throw wrongType('response_format.json_schema.schema', 'an object', js.schema);
+    checkSchemaDepth(js.schema, 'response_format.json_schema.schema');
     if (js.strict !== undefined && js.strict !== null && typeof js.strict !== 'boolean')
       throw wrongType('response_format.json_schema.strict', 'a boolean', js.strict);
     return { type, name, schema: js.schema ?? { type: 'object' } };
@@ -246,15 +267,26 @@ function checkLogitBias(bias: unknown): void {
   if (!isObject(bias)) throw wrongType('logit_bias', 'an object', bias);
   for (const [token, value] of Object.entries(bias)) {
     if (!/^\d+$/.test(token))
-      throw invalidRequest(`Invalid key in 'logit_bias': ${JSON.stringify(token)}. Keys must be token ids.`, 'logit_bias', 'invalid_value');
+      throw invalidRequest(`Invalid key in 'logit_bias': ${JSON.stringify(preview(token))}. Keys must be token ids.`, 'logit_bias', 'invalid_value');
     if (typeof value !== 'number' || !Number.isFinite(value) || value < -100 || value > 100) {
       throw invalidRequest(
-        `Invalid value for 'logit_bias': ${JSON.stringify(value) ?? String(value)} for token ${token}; expected a number between -100 and 100.`,
+        `Invalid value for 'logit_bias': ${preview(value)} for token ${preview(token)}; expected a number between -100 and 100.`,
         'logit_bias',
         'invalid_value',
       );
     }
   }
+}
+
+/** The text the node tokenizes for the prompt (countChatPromptTokens), with where each piece came from. */
+function* promptTexts(messages: readonly ChatMessage[], tools: readonly ToolDefinition[]): Generator<{ text: string; param: string }> {
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    yield { text: contentText(m.content), param: `messages[${i}].content` };
+    if (m.name !== undefined) yield { text: m.name, param: `messages[${i}].name` };
+    if (m.tool_calls !== undefined) yield { text: JSON.stringify(m.tool_calls), param: `messages[${i}].tool_calls` };
+  }
+  if (tools.length > 0) yield { text: JSON.stringify(tools), param: 'tools' };
 }
 
 /** Checks a chat body the way OpenAI would and returns what generation needs. */
@@ -302,10 +334,19 @@ export function parseChatRequest(body: Body, model: ModelSpec): ChatRequest {
   checkLogitBias(body.logit_bias);
   if (body.metadata !== undefined && body.metadata !== null && !isObject(body.metadata)) throw wrongType('metadata', 'an object', body.metadata);
   const temperature = optionalNumber(body, 'temperature', 0, 2);
+  const n = optionalInteger(body, 'n', 1, 128) ?? 1;
+  const perChoice = maxTokens ?? model.max_completion_tokens;
+  checkCompletionBudget(
+    n * perChoice,
+    logprobs ? (topLogprobs ?? 0) : undefined,
+    'n',
+    `n × max_tokens (${n} × ${perChoice}${maxTokens === undefined ? ", the model's maximum" : ''})`,
+  );
+  checkTokenizedText(promptTexts(messages, tools));
   return {
     messages,
-    n: optionalInteger(body, 'n', 1, 128) ?? 1,
-    ...(maxTokens !== undefined ? { maxTokens } : {}),
+    n,
+    ...(maxTokens !== undefined ? { maxTokens } : { maxOutputTokens: model.max_completion_tokens }),
     ...(temperature !== undefined ? { temperature } : {}),
     stop: stopSequences(body),
     stream,

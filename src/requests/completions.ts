@@ -25,12 +25,22 @@ function isTokens(v: unknown): v is number[] {
   return Array.isArray(v) && v.every((t) => Number.isInteger(t) && (t as number) >= 0);
 }
 
+/** Prompts in one batch, as many as embeddings take inputs. */
+const MAX_PROMPTS = 2048;
+
 function parsePrompts(prompt: unknown): CompletionsRequest['prompts'] {
   if (prompt === undefined || prompt === null) return [{ text: '<|endoftext|>' }];
   if (typeof prompt === 'string') return [{ text: prompt }];
   if (!Array.isArray(prompt)) throw wrongType('prompt', 'a string, an array of strings, or token arrays', prompt);
   if (prompt.length === 0) throw invalidRequest("Invalid 'prompt': empty array.", 'prompt', 'empty_array');
   if (isTokens(prompt)) return [{ tokens: prompt }];
+  if (prompt.length > MAX_PROMPTS) {
+    throw invalidRequest(
+      `Invalid 'prompt': array too long. Expected at most ${MAX_PROMPTS} prompts, but got ${prompt.length}.`,
+      'prompt',
+      'array_above_max_length',
+    );
+  }
   return prompt.map((p, i) => {
     if (typeof p === 'string') return { text: p };
     if (isTokens(p)) return { tokens: p };

@@ -1,4 +1,5 @@
-import { invalidRequest } from '../node/errors.ts';
+import { invalidRequest, preview } from '../node/errors.ts';
+import type { Tokenizer } from '../generate/tokens.ts';
 
 /**
  * Field checks shared by the request parsers. Each failure is the 400 an OpenAI upstream would
@@ -73,7 +74,11 @@ export function optionalEnum<T extends string>(body: Body, param: string, allowe
   const v = optionalString(body, param);
   if (v === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(v)) {
-    throw invalidRequest(`Invalid value for '${param}': '${v}'. Supported values are: ${allowed.map((a) => `'${a}'`).join(', ')}.`, param, 'invalid_value');
+    throw invalidRequest(
+      `Invalid value for '${param}': '${preview(v)}'. Supported values are: ${allowed.map((a) => `'${a}'`).join(', ')}.`,
+      param,
+      'invalid_value',
+    );
   }
   return v as T;
 }
@@ -91,4 +96,120 @@ export function stopSequences(body: Body): string[] {
       'array_above_max_length',
     );
   return (v as string[]).filter((s) => s.length > 0);
+}
+
+// ---- Limits that keep one request's work bounded (README "Limits") ----
+
+/** Characters of text the mock tokenizes for one request. */
+export const MAX_TOKENIZED_CHARS = 1_000_000;
+/** The longest unbroken run of letters, of punctuation or of whitespace in tokenized text. */
+export const MAX_RUN_CHARS = 1000;
+/** Runs longer than this are slow to tokenize (byte-pair encoding is quadratic in a run's length)... */
+const LONG_RUN = 64;
+/** ...so one request may hold only this many characters in them. */
+export const MAX_LONG_RUN_CHARS = 65_536;
+
+/** Runs of one character class: what one BPE pre-token can span (digits come in threes, so they never do). */
+const RUNS = new RegExp(`[\\p{L}\\p{M}]{${LONG_RUN + 1},}|[^\\s\\p{L}\\p{M}\\p{N}]{${LONG_RUN + 1},}|\\s{${LONG_RUN + 1},}`, 'gu');
+
+/**
+ * Refuses text the tokenizer would take seconds or minutes over: more than MAX_TOKENIZED_CHARS in
+ * all, a run longer than MAX_RUN_CHARS, or more than MAX_LONG_RUN_CHARS in long runs. `texts` are
+ * the strings one request has tokenized, with the parameter each came from. Real text never gets
+ * near these (a 1000-character word, or 64 kB of such words); typed clients' fuzzers do.
+ */
+export function checkTokenizedText(texts: Iterable<{ text: string; param: string }>): void {
+  let total = 0;
+  let inLongRuns = 0;
+  for (const { text, param } of texts) {
+    total += text.length;
+    if (total > MAX_TOKENIZED_CHARS) {
+      throw invalidRequest(
+        `Invalid '${param}': the request holds more than ${MAX_TOKENIZED_CHARS} characters of text to tokenize; the mock counts at most that much per request.`,
+        param,
+        'string_above_max_length',
+      );
+    }
+    if (text.length <= LONG_RUN) continue;
+    RUNS.lastIndex = 0;
+    for (let m = RUNS.exec(text); m !== null; m = RUNS.exec(text)) {
+      const run = m[0].length;
+      if (run > MAX_RUN_CHARS) {
+        throw invalidRequest(
+          `Invalid '${param}': it holds a run of ${run} characters without a word break (letters, punctuation or whitespace); the mock tokenizes runs of at most ${MAX_RUN_CHARS}.`,
+          param,
+          'string_above_max_length',
+        );
+      }
+      inLongRuns += run;
+      if (inLongRuns > MAX_LONG_RUN_CHARS) {
+        throw invalidRequest(
+          `Invalid '${param}': the request holds more than ${MAX_LONG_RUN_CHARS} characters in runs of over ${LONG_RUN} characters without a word break; the mock tokenizes at most that much of such text.`,
+          param,
+          'string_above_max_length',
+        );
+      }
+    }
+  }
+}
+
+/** Completion tokens one request may ask for: choices × max_tokens (the model's maximum when unset). */
+export const MAX_REQUEST_COMPLETION_TOKENS = 131_072;
+/** With logprobs each token carries its alternatives: tokens × (1 + alternatives) may be at most this. */
+export const MAX_REQUEST_LOGPROB_ENTRIES = 1_048_576;
+
+/** Refuses a request whose answer could be larger than the limits above; `what` says how the figure came about. */
+export function checkCompletionBudget(tokens: number, alternatives: number | undefined, param: string, what: string): void {
+  if (tokens > MAX_REQUEST_COMPLETION_TOKENS) {
+    throw invalidRequest(
+      `Invalid '${param}': ${what} is ${tokens} completion tokens; the mock generates at most ${MAX_REQUEST_COMPLETION_TOKENS} per request. Lower '${param}' or set a smaller 'max_tokens'.`,
+      param,
+      'invalid_value',
+    );
+  }
+  if (alternatives !== undefined && tokens * (1 + alternatives) > MAX_REQUEST_LOGPROB_ENTRIES) {
+    throw invalidRequest(
+      `Invalid '${param}': ${what} is ${tokens} completion tokens with ${alternatives} logprob alternatives each; the mock returns at most ${MAX_REQUEST_LOGPROB_ENTRIES} logprob entries per request. Lower '${param}', 'max_tokens' or the number of alternatives.`,
+      param,
+      'invalid_value',
+    );
+  }
+}
+
+/** How deep JSON Schemas (tool parameters, response formats) may nest. */
+export const MAX_SCHEMA_DEPTH = 64;
+
+/** Nesting depth of a JSON value, counted without recursion (so a 100 000-deep value cannot overflow the stack). */
+function depthOver(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+export function checkSchemaDepth(schema: unknown, param: string): void {
+  if (depthOver(schema, MAX_SCHEMA_DEPTH)) {
+    throw invalidRequest(`Invalid '${param}': the schema is nested more than ${MAX_SCHEMA_DEPTH} levels deep.`, param, 'invalid_value');
+  }
+}
+
+/** Token ids as text; an id the model's tokenizer does not have is the client's mistake, not a crash. */
+export function decodeTokens(tokenizer: Tokenizer, ids: number[], param: string): string {
+  try {
+    return tokenizer.decode(ids);
+  } catch {
+    const bad = ids.find((id) => {
+      try {
+        tokenizer.decode([id]);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    throw invalidRequest(`Invalid '${param}': ${bad ?? 'a token id'} is not a token id of ${tokenizer.name}.`, param, 'invalid_value');
+  }
 }

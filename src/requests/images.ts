@@ -1,6 +1,6 @@
-import { invalidRequest } from '../node/errors.ts';
+import { invalidRequest, preview } from '../node/errors.ts';
 import type { ModelSpec } from '../scenario/types.ts';
-import { type Body, missing, optionalEnum, optionalInteger, optionalString } from './fields.ts';
+import { type Body, checkTokenizedText, missing, optionalEnum, optionalInteger, optionalString } from './fields.ts';
 
 export interface ImagesRequest {
   prompt: string;
@@ -21,6 +21,8 @@ const KNOWN_SIZES: Record<string, string[]> = {
 };
 
 const MAX_SIDE = 2048;
+/** Pixels one request renders (n × width × height): ten 1536×1024 images, gpt-image-1's largest request, fit. */
+export const MAX_PIXELS = 16 * 1024 * 1024;
 
 function knownSizes(modelId: string): string[] | undefined {
   const family = Object.keys(KNOWN_SIZES).find((k) => modelId === k || modelId.startsWith(`${k}-`));
@@ -55,7 +57,7 @@ export function parseImagesRequest(body: Body, model: ModelSpec): ImagesRequest 
   const allowed = knownSizes(model.id);
   if (allowed && !allowed.includes(size)) {
     throw invalidRequest(
-      `Invalid value for 'size': '${size}'. Supported values for ${model.id} are: ${allowed.map((s) => `'${s}'`).join(', ')}.`,
+      `Invalid value for 'size': '${preview(size)}'. Supported values for ${model.id} are: ${allowed.map((s) => `'${s}'`).join(', ')}.`,
       'size',
       'invalid_value',
     );
@@ -65,7 +67,11 @@ export function parseImagesRequest(body: Body, model: ModelSpec): ImagesRequest 
   const width = Number(match?.[1]);
   const height = Number(match?.[2]);
   if (!match || width < 1 || height < 1 || width > MAX_SIDE || height > MAX_SIDE) {
-    throw invalidRequest(`Invalid value for 'size': '${size}'. Expected WIDTHxHEIGHT with sides from 1 to ${MAX_SIDE}, or 'auto'.`, 'size', 'invalid_value');
+    throw invalidRequest(
+      `Invalid value for 'size': '${preview(size)}'. Expected WIDTHxHEIGHT with sides from 1 to ${MAX_SIDE}, or 'auto'.`,
+      'size',
+      'invalid_value',
+    );
   }
   const responseFormat = optionalEnum(body, 'response_format', ['url', 'b64_json'] as const);
   if (responseFormat && alwaysBase64(model.id)) {
@@ -88,6 +94,14 @@ export function parseImagesRequest(body: Body, model: ModelSpec): ImagesRequest 
       'integer_above_max_value',
     );
   }
+  if (n * width * height > MAX_PIXELS) {
+    throw invalidRequest(
+      `Invalid 'n': ${n} images of ${width}x${height} are ${n * width * height} pixels; the mock renders at most ${MAX_PIXELS} pixels per request.`,
+      'n',
+      'invalid_value',
+    );
+  }
+  checkTokenizedText([{ text: prompt, param: 'prompt' }]);
   return {
     prompt,
     n,

@@ -127,6 +127,12 @@ function describeSchemaError(e: ErrorObject): { message: string; key?: string } 
       return { message: `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
     case 'const':
       return { message: `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}` };
+    case 'pattern':
+      if (where.endsWith('/fingerprint'))
+        return {
+          message: `${where} must be parts like "messages=1a2b3c4d tools=- format=- params=9e8f7a6b" (8 hex digits or - each; parts: messages, input, tools, format, params)`,
+        };
+      return { message: `${where} ${e.message ?? 'is invalid'}` };
     default:
       return { message: `${where} ${e.message ?? 'is invalid'}` };
   }
@@ -177,6 +183,16 @@ function ruleProblems(source: ParsedSource): ScenarioProblem[] {
       }
     }
     if (fault && rule.reply) at(['rules', i], 'a rule has either a reply or a fault, not both', 'fault');
+    const recorded = rule.reply?.recorded;
+    if (recorded) {
+      for (const key of Object.keys(rule.reply!)) {
+        if (key !== 'recorded') at(['rules', i, 'reply'], `reply.recorded replays a recorded answer as it was: it takes no "${key}" beside it`, key);
+      }
+      if (recorded.events !== undefined && recorded.body !== undefined)
+        at(['rules', i, 'reply', 'recorded'], 'a recorded reply has either a body or stream events, not both', 'events');
+      if (recorded.disconnect !== undefined && recorded.events === undefined)
+        at(['rules', i, 'reply', 'recorded'], '"disconnect" belongs to a recorded stream (events)', 'disconnect');
+    }
     const when = (rule.when ?? {}) as Record<string, unknown>;
     const texts: [(string | number)[], unknown][] = ['path', 'method', 'model', 'key', 'message', 'system'].map((k) => [['rules', i, 'when', k], when[k]]);
     for (const [name, value] of Object.entries((when.header as Record<string, unknown> | undefined) ?? {}))

@@ -1,4 +1,5 @@
 import { Rng, hashSeed } from '../generate/random.ts';
+import { type Fingerprint, type FingerprintPart, fingerprintRequest, parseFingerprint } from '../record/fingerprint.ts';
 import type { FaultSpec, ReplySpec, RuleSpec, WhenSpec } from './types.ts';
 
 /**
@@ -24,6 +25,42 @@ export interface RequestFacts {
   toolResult: boolean;
   /** `x-mock-session` header, for counters isolated per test. */
   session?: string;
+  /** The parsed body, for `when.fingerprint` (hashed only when a rule asks). */
+  body?: unknown;
+}
+
+const fingerprints = new WeakMap<RequestFacts, Fingerprint>();
+
+/** The request's normalised key (src/record/fingerprint.ts), computed once per request and only when needed. */
+export function fingerprintOfFacts(facts: RequestFacts): Fingerprint {
+  let fp = fingerprints.get(facts);
+  if (!fp) {
+    fp = fingerprintRequest(facts.path, facts.body);
+    fingerprints.set(facts, fp);
+  }
+  return fp;
+}
+
+/** One condition of a rule's `when` a request does not meet; values only for fields that are safe and short to show. */
+export interface RuleDifference {
+  /** The `when` key (`model`, `path`, …) or, for `when.fingerprint`, the part (`messages`, `tools`, …). */
+  field: string;
+  request?: string | boolean | null;
+  rule?: string | boolean;
+}
+
+/** The rule closest to a request that matched none: the fewest conditions missed, the first in order on a tie. */
+export interface NearestRule {
+  index: number;
+  name: string;
+  differs: RuleDifference[];
+}
+
+/** How often each rule fired, for coverage. */
+export interface RuleHits {
+  index: number;
+  name: string;
+  hits: number;
 }
 
 export interface FiredRule {
@@ -65,50 +102,80 @@ interface CompiledRule {
   spec: RuleSpec;
   /** Everything in `when` except counters, probability and time window. */
   matches: (facts: RequestFacts) => boolean;
+  /** The same conditions one by one, for the nearest-rule diff. */
+  checks: NamedCheck[];
 }
 
-function compileWhen(when: WhenSpec | undefined): (facts: RequestFacts) => boolean {
-  if (!when) return () => true;
-  const checks: ((f: RequestFacts) => boolean)[] = [];
+interface NamedCheck {
+  field: string;
+  test: (f: RequestFacts) => boolean;
+  /** The two values, for fields worth showing (never the credential). */
+  values?: (f: RequestFacts) => Pick<RuleDifference, 'request' | 'rule'>;
+}
+
+function compileChecks(when: WhenSpec | undefined): NamedCheck[] {
+  if (!when) return [];
+  const checks: NamedCheck[] = [];
+  const shown = (spec: string | boolean, value: (f: RequestFacts) => string | boolean | undefined) => (f: RequestFacts) => ({
+    request: value(f) ?? null,
+    rule: spec,
+  });
   if (when.path !== undefined) {
     const m = textMatcher(parseRegex(when.path) ? when.path : normalisePath(when.path), 'exact');
-    checks.push((f) => m(f.path));
+    checks.push({ field: 'path', test: (f) => m(f.path), values: shown(when.path, (f) => f.path) });
   }
   if (when.method !== undefined) {
     const m = textMatcher(when.method, 'exact');
-    checks.push((f) => m(f.method));
+    checks.push({ field: 'method', test: (f) => m(f.method), values: shown(when.method, (f) => f.method) });
   }
   if (when.model !== undefined) {
     const m = textMatcher(when.model, 'exact');
-    checks.push((f) => m(f.model));
+    checks.push({ field: 'model', test: (f) => m(f.model), values: shown(when.model, (f) => f.model) });
   }
   if (when.key !== undefined) {
     const m = textMatcher(when.key, 'exact');
-    checks.push((f) => m(f.key));
+    checks.push({ field: 'key', test: (f) => m(f.key) });
   }
-  if (when.stream !== undefined) checks.push((f) => f.stream === when.stream);
+  if (when.stream !== undefined) checks.push({ field: 'stream', test: (f) => f.stream === when.stream, values: shown(when.stream, (f) => f.stream) });
   if (when.message !== undefined) {
     const m = textMatcher(when.message, 'contains');
-    checks.push((f) => m(f.message));
+    checks.push({ field: 'message', test: (f) => m(f.message) });
   }
   if (when.system !== undefined) {
     const m = textMatcher(when.system, 'contains');
-    checks.push((f) => m(f.system));
+    checks.push({ field: 'system', test: (f) => m(f.system) });
   }
   if (when.tools !== undefined) {
     const wanted = when.tools;
-    checks.push((f) => wanted.every((t) => f.tools.includes(t)));
+    checks.push({ field: 'tools', test: (f) => wanted.every((t) => f.tools.includes(t)) });
   }
-  if (when.tool_result !== undefined) checks.push((f) => f.toolResult === when.tool_result);
+  if (when.tool_result !== undefined) checks.push({ field: 'tool_result', test: (f) => f.toolResult === when.tool_result });
   for (const [name, spec] of Object.entries(when.header ?? {})) {
     const m = textMatcher(spec, 'exact');
-    checks.push((f) => m(headerValue(f.headers, name)));
+    checks.push({ field: `header.${name}`, test: (f) => m(headerValue(f.headers, name)) });
   }
-  return (facts) => checks.every((check) => check(facts));
+  if (when.fingerprint !== undefined) {
+    // One check per part, so a miss can say which part differed.
+    for (const [part, wanted] of Object.entries(parseFingerprint(when.fingerprint)) as [FingerprintPart, string][]) {
+      const actual = (f: RequestFacts) => fingerprintOfFacts(f).parts[part];
+      checks.push({ field: part, test: (f) => actual(f) === wanted, values: (f) => ({ request: actual(f) ?? null, rule: wanted }) });
+    }
+  }
+  return checks;
+}
+
+function allOf(checks: NamedCheck[]): (facts: RequestFacts) => boolean {
+  if (checks.length === 0) return () => true;
+  return (facts) => {
+    for (const check of checks) if (!check.test(facts)) return false;
+    return true;
+  };
 }
 
 export class RuleEngine {
-  private readonly rules: CompiledRule[];
+  private readonly rules: CompiledRule[] = [];
+  /** Times each rule fired, all buckets together, for coverage. */
+  private readonly hits: number[] = [];
   /** Requests that met a rule's conditions, per rule and counter bucket. */
   private readonly seen = new Map<string, number>();
   /** Times each rule fired, per rule and counter bucket, for `times`. */
@@ -119,7 +186,35 @@ export class RuleEngine {
     private readonly seed: number,
     private readonly startedAt: number,
   ) {
-    this.rules = rules.map((spec, index) => ({ index, name: spec.name ?? `rule ${index + 1}`, spec, matches: compileWhen(spec.when) }));
+    for (const spec of rules) this.add(spec);
+  }
+
+  /** Appends a rule (recorded while serving, with `--record-missing`); it takes effect for the next request. */
+  add(spec: RuleSpec): void {
+    const index = this.rules.length;
+    const checks = compileChecks(spec.when);
+    this.rules.push({ index, name: spec.name ?? `rule ${index + 1}`, spec, matches: allOf(checks), checks });
+    this.hits.push(0);
+  }
+
+  /** Every rule with the number of times it fired. */
+  coverage(): RuleHits[] {
+    return this.rules.map((r) => ({ index: r.index, name: r.name, hits: this.hits[r.index] ?? 0 }));
+  }
+
+  /**
+   * The rule closest to a request (among those `only` accepts): the one missing the fewest of its
+   * `when` conditions (counters, probability and time windows aside), the first in order on a tie.
+   */
+  nearest(facts: RequestFacts, only: (spec: RuleSpec) => boolean = () => true): NearestRule | undefined {
+    let best: NearestRule | undefined;
+    for (const rule of this.rules) {
+      if (!only(rule.spec)) continue;
+      const differs: RuleDifference[] = [];
+      for (const check of rule.checks) if (!check.test(facts)) differs.push({ field: check.field, ...check.values?.(facts) });
+      if (!best || differs.length < best.differs.length) best = { index: rule.index, name: rule.name, differs };
+    }
+    return best;
   }
 
   /** The first rule that matches and fires for this request, counting it. */
@@ -138,6 +233,7 @@ export class RuleEngine {
       const p = spec.when?.probability;
       if (p !== undefined && !new Rng(hashSeed(this.seed, 'probability', bucket, count)).chance(p)) continue;
       this.fired.set(bucket, fired + 1);
+      this.hits[rule.index] = (this.hits[rule.index] ?? 0) + 1;
       return { index: rule.index, name: rule.name, ...(spec.fault ? { fault: spec.fault } : {}), ...(spec.reply ? { reply: spec.reply } : {}) };
     }
     return undefined;
@@ -214,5 +310,6 @@ export function requestFacts(method: string, url: string, headers: RequestFacts[
     tools,
     toolResult: messages.some((m) => m.role === 'tool' || m.role === 'function'),
     ...(typeof session === 'string' ? { session } : {}),
+    ...(body !== undefined ? { body } : {}),
   };
 }

@@ -3,6 +3,8 @@
  * for editors; the loader validates every file against it before anything is applied.
  */
 
+import { FINGERPRINT_PATTERN } from '../record/fingerprint.ts';
+
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
 
 const modelSchema = {
@@ -76,6 +78,12 @@ const whenSchema = {
       properties: { from_ms: nonNegativeInt, until_ms: nonNegativeInt },
       description: 'Time window in ms since the scenario was loaded.',
     },
+    fingerprint: {
+      type: 'string',
+      pattern: FINGERPRINT_PATTERN,
+      description:
+        'The normalised request key `routstr-mock record` writes: `messages=<hash> tools=<hash> format=<hash> params=<hash>` (chat) or `input=<hash> params=<hash>`; `-` for an absent part. Parts left out are not compared.',
+    },
   },
 } as const;
 
@@ -100,6 +108,31 @@ const replySchema = {
     embedding: { type: 'array', items: { type: 'number' }, minItems: 1, maxItems: 16384 },
     delay_ms: nonNegativeInt,
     stream: { type: 'object', additionalProperties: false, properties: streamPacing },
+    recorded: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status'],
+      description:
+        'A recorded answer (routstr-mock record), replayed as it was: a JSON or text `body`, or the `events` of a stream. No other reply key goes with it.',
+      properties: {
+        status: { type: 'integer', minimum: 100, maximum: 599 },
+        headers: { type: 'object', additionalProperties: { type: 'string' } },
+        body: { description: 'JSON (as YAML) or text.' },
+        events: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['at_ms', 'data'],
+            properties: {
+              at_ms: { type: 'number', minimum: 0, description: 'When the event came, in ms from the request (divided by --replay-speed).' },
+              data: { description: "The event's data: JSON (as YAML) where it parsed, else text such as [DONE]." },
+            },
+          },
+        },
+        disconnect: { type: 'boolean', description: 'The connection dropped after the last event.' },
+      },
+    },
   },
 } as const;
 

@@ -102,6 +102,12 @@ export interface WhenSpec {
   probability?: number;
   /** Milliseconds since the scenario was loaded. */
   window?: { from_ms?: number; until_ms?: number };
+  /**
+   * The request's normalised key (src/record/fingerprint.ts), as `routstr-mock record` writes it:
+   * `messages=1a2b3c4d tools=- format=- params=9e8f7a6b`. Every part listed must match; parts left
+   * out are not compared.
+   */
+  fingerprint?: string;
 }
 
 export interface ReplySpec {
@@ -114,6 +120,26 @@ export interface ReplySpec {
   /** Delay before answering, in ms. */
   delay_ms?: number;
   stream?: Partial<Pick<StreamSpec, 'ttft_ms' | 'tokens_per_second' | 'chunk_tokens' | 'jitter'>>;
+  /** A recorded answer, replayed as it was (src/node/replay.ts); takes no other reply key. */
+  recorded?: RecordedReply;
+}
+
+/** What a node answered once, as `routstr-mock record` keeps it: a JSON/text body, or the events of a stream. */
+export interface RecordedReply {
+  status: number;
+  /** The headers that matter to clients (content type, cost, rate limits, error scope); never credentials. */
+  headers?: Record<string, string>;
+  /** A JSON body (as YAML), or text. */
+  body?: unknown;
+  /** A stream: each server-sent event's data (JSON as YAML where it parsed) and when it came, in ms from the request. */
+  events?: RecordedEvent[];
+  /** The stream was cut after the last event (the connection dropped without a clean end). */
+  disconnect?: boolean;
+}
+
+export interface RecordedEvent {
+  at_ms: number;
+  data: unknown;
 }
 
 export const FAULT_TYPES = [

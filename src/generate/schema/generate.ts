@@ -7,7 +7,7 @@ import { type NameContext, hasStringRule, looksBoolean, numberProfileForName } f
 import { generateNumber } from './numbers.ts';
 import { generateObject } from './objects.ts';
 import { type JsonType, type SchemaObject, asSchemaObject, canonicalKey, cloneJson, declaredTypes } from './schema-util.ts';
-import { type State, SHRINK_DEPTH, extendChain, isShrinking, newBudget, withRefs } from './state.ts';
+import { type State, SHRINK_DEPTH, extendChain, isShrinking, newBudget, outOfChars, withRefs } from './state.ts';
 import { generateString } from './strings.ts';
 
 /**
@@ -46,7 +46,7 @@ export function generateFromSchema(schema: unknown, rng: Rng, text: string | und
  */
 function generateValue(schema: unknown, state: State, rng: Rng): unknown {
   state.budget.values++;
-  if (schema === false || state.depth > HARD_DEPTH || (state.refs?.length ?? 0) > HARD_REFS) {
+  if (schema === false || state.depth > HARD_DEPTH || (state.refs?.length ?? 0) > HARD_REFS || outOfChars(state)) {
     return minimalValue(schema);
   }
   const policy = isShrinking(state) ? SHRINKING : EXPANDING;
@@ -96,8 +96,11 @@ function generateConcrete({ schema: s, checks, excludedTypes }: Concrete, state:
       return generateObject(s, state, rng, generateValue);
     case 'array':
       return generateArray(s, state, rng, generateValue);
-    case 'string':
-      return generateString(s, rng, nameContext(state), residualPatterns(checks));
+    case 'string': {
+      const text = generateString(s, rng, nameContext(state), residualPatterns(checks));
+      state.budget.chars += text.length;
+      return text;
+    }
     case 'integer':
       return generateNumber(s, true, numberProfileForName(state.name), rng);
     case 'number':

@@ -29,10 +29,22 @@ export type BuildValue = (schema: unknown, state: State, rng: Rng) => unknown;
 /** Counts values built across one request, so hard or unsatisfiable schemas stop retrying. */
 export interface Budget {
   values: number;
+  /** Characters of strings built so far. */
+  chars: number;
 }
 
 export function newBudget(): Budget {
-  return { values: 0 };
+  return { values: 0, chars: 0 };
+}
+
+/**
+ * Characters of strings one value may hold: past them every further part is minimal. A model's
+ * output is cut at its max_tokens anyway (16k tokens is ~64 kB); without this, a thousand-item
+ * array of 16 kB strings is 16 MB of work per choice.
+ */
+export const MAX_CHARS = 256 * 1024;
+export function outOfChars(state: State): boolean {
+  return state.budget.chars >= MAX_CHARS;
 }
 
 /** From this nesting depth (or this much recursion, or this many values) optional parts are left out. */

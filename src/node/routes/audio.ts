@@ -14,6 +14,8 @@ import type { RouteOptions } from './chat.ts';
 
 /** OpenAI's upload limit for audio files. */
 const MAX_AUDIO_BYTES = 25 * 1024 * 1024;
+/** The longest audio the mock writes a transcript for. */
+const MAX_AUDIO_SECONDS = 4 * 60 * 60;
 const SUPPORTED_UPLOADS = "['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']";
 
 interface Upload {
@@ -85,6 +87,15 @@ export async function audioRoutes(app: FastifyInstance, opts: RouteOptions): Pro
       const duration = await probeAudioDuration(upload.file.bytes, upload.file.filename, upload.file.mimetype);
       if (duration === null) {
         throw invalidRequest(`Invalid file format. Supported formats: ${SUPPORTED_UPLOADS}`, 'file', 'invalid_value');
+      }
+      // A header can claim any length (a WAV at 1 sample a second, a FLAC of 2^36 samples): the
+      // transcript is as long as the audio says, so a claim past this is refused, not written out.
+      if (duration > MAX_AUDIO_SECONDS) {
+        throw invalidRequest(
+          `Audio file is too long: ${Math.round(duration)} seconds; the mock transcribes at most ${MAX_AUDIO_SECONDS} seconds (4 hours).`,
+          'file',
+          'audio_too_long',
+        );
       }
       const fileHash = createHash('sha1').update(upload.file.bytes).digest('hex');
       const seed = hashSeed(ctx.scenario.seed, model.id, task, fileHash, req.language, req.prompt);

@@ -5,6 +5,7 @@ import { Rng, hashSeed } from '../../generate/random.ts';
 import { planReply, sentence, topicOf } from '../../generate/text.ts';
 import { type Tokenizer, tokenizerFor } from '../../generate/tokens.ts';
 import { type CompletionsRequest, parseCompletionsRequest } from '../../requests/completions.ts';
+import { checkCompletionBudget, checkTokenizedText, decodeTokens } from '../../requests/fields.ts';
 import { frameSchedule } from '../../responses/pacing.ts';
 import { jsonBody } from '../body.ts';
 import { invalidRequest } from '../errors.ts';
@@ -135,10 +136,20 @@ export async function completionRoutes(app: FastifyInstance, opts: RouteOptions)
       ctx.requireKind(model, ['chat'], '/v1/completions');
       const req = parseCompletionsRequest(body, model);
       const tokenizer = tokenizerFor(model.id, model.tokenizer);
-      const promptTexts = req.prompts.map((p) => ('text' in p ? p.text : tokenizer.decode(p.tokens)));
+      const where = (i: number) => (req.prompts.length === 1 ? 'prompt' : `prompt[${i}]`);
+      const promptTexts = req.prompts.map((p, i) => ('text' in p ? p.text : decodeTokens(tokenizer, p.tokens, where(i))));
+      checkTokenizedText(promptTexts.map((text, i) => ({ text, param: where(i) })));
       const promptCounts = req.prompts.map((p, i) => ('tokens' in p ? p.tokens.length : tokenizer.count(promptTexts[i]!)));
       const promptTokens = promptCounts.reduce((sum, n) => sum + n, 0);
-      const longest = Math.max(...promptCounts);
+      const longest = promptCounts.reduce((max, n) => Math.max(max, n), 0);
+      // Every choice is up to max_tokens long, and with `echo` repeats its prompt.
+      const choiceCount = req.prompts.length * req.n;
+      checkCompletionBudget(
+        choiceCount * req.maxTokens + (req.echo ? req.n * promptTokens : 0),
+        req.logprobs,
+        'n',
+        `prompts × n × max_tokens (${req.prompts.length} × ${req.n} × ${req.maxTokens})${req.echo ? ` plus the echoed prompts (n × ${promptTokens} tokens)` : ''}`,
+      );
       if (longest + req.maxTokens > model.context_length) {
         throw invalidRequest(
           `This model's maximum context length is ${model.context_length} tokens, however you requested ${longest + req.maxTokens} tokens (${longest} in your prompt; ${req.maxTokens} for the completion). Please reduce your prompt; or completion length.`,

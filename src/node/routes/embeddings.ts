@@ -3,12 +3,16 @@ import { embedText, embeddingToBase64 } from '../../generate/embedding.ts';
 import { hashSeed } from '../../generate/random.ts';
 import { tokenizerFor } from '../../generate/tokens.ts';
 import { parseEmbeddingsRequest } from '../../requests/embeddings.ts';
+import { checkTokenizedText, decodeTokens } from '../../requests/fields.ts';
 import { jsonBody } from '../body.ts';
 import { invalidRequest } from '../errors.ts';
 import type { RouteOptions } from './chat.ts';
 import { authorizeRequest, failedPayment } from '../paid-request.ts';
 import { costFromUsage, costHeaders } from '../../payment/billing.ts';
 import { addCostToBody } from '../../responses/cost.ts';
+
+/** OpenAI's limit: tokens summed over all inputs of one request. */
+const MAX_INPUT_TOKENS = 300_000;
 
 export async function embeddingRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
   app.post('/embeddings', async (request, reply) => {
@@ -41,9 +45,18 @@ export async function embeddingRoutes(app: FastifyInstance, opts: RouteOptions):
       const req = parseEmbeddingsRequest(body, model);
       const tokenizer = tokenizerFor(model.id, model.tokenizer);
       const salt = hashSeed(ctx.scenario.seed, model.id);
+      const where = (i: number) => (req.inputs.length === 1 ? 'input' : `input[${i}]`);
+      checkTokenizedText(req.inputs.flatMap((input, i) => ('text' in input ? [{ text: input.text, param: where(i) }] : [])));
       const data = req.inputs.map((input, index) => {
-        const text = 'text' in input ? input.text : tokenizer.decode(input.tokens);
-        const tokens = 'tokens' in input ? input.tokens.length : tokenizer.count(text);
+        const tokens = 'tokens' in input ? input.tokens.length : tokenizer.count(input.text);
+        if (promptTokens + tokens > MAX_INPUT_TOKENS) {
+          throw invalidRequest(
+            `Invalid 'input': the inputs hold more than ${MAX_INPUT_TOKENS} tokens; at most ${MAX_INPUT_TOKENS} tokens summed over all inputs are allowed per request.`,
+            'input',
+            'max_tokens_per_request',
+          );
+        }
+        const text = 'text' in input ? input.text : decodeTokens(tokenizer, input.tokens, where(index));
         if (tokens > model.context_length) {
           throw invalidRequest(
             `This model's maximum context length is ${model.context_length} tokens, however you requested ${tokens} tokens in input ${index}. Please reduce your input.`,
