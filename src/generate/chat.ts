@@ -19,7 +19,7 @@ export interface ChoicePlan {
   index: number;
   content: string | null;
   /** The content cut on token boundaries (for streaming and logprobs). */
-  pieces: string[];
+  readonly pieces: string[];
   toolCalls: ToolCallPlan[];
   finishReason: 'stop' | 'length' | 'tool_calls' | 'content_filter';
   completionTokens: number;
@@ -211,13 +211,32 @@ function textChoice(full: string, request: ChatRequest, tokenizer: Tokenizer, in
     const at = text.indexOf(stop);
     if (at >= 0) text = text.slice(0, at);
   }
-  let pieces = tokenizer.pieces(text);
-  let finishReason: ChoicePlan['finishReason'] = 'stop';
   const limit = completionLimit(request);
-  if (limit !== undefined && pieces.length > limit) {
-    pieces = pieces.slice(0, limit);
-    text = pieces.join('');
-    finishReason = 'length';
+  const tokens = tokenizer.countUncached(text);
+  if (limit === undefined || tokens <= limit) return new TextChoice(index, text, tokens, tokenizer);
+  const pieces = tokenizer.pieces(text).slice(0, limit);
+  text = pieces.join('');
+  return { index, content: text, pieces: text === '' ? [] : pieces, toolCalls: [], finishReason: 'length', completionTokens: pieces.length };
+}
+
+/** A text choice whose pieces are cut only when read: a non-streaming answer without logprobs needs just the count. */
+class TextChoice implements ChoicePlan {
+  readonly toolCalls: ToolCallPlan[] = [];
+  finishReason: ChoicePlan['finishReason'] = 'stop';
+  readonly #tokenizer: Tokenizer;
+  #pieces: string[] | undefined;
+
+  constructor(
+    readonly index: number,
+    readonly content: string,
+    readonly completionTokens: number,
+    tokenizer: Tokenizer,
+  ) {
+    this.#tokenizer = tokenizer;
   }
-  return { index, content: text, pieces: text === '' ? [] : pieces, toolCalls: [], finishReason, completionTokens: pieces.length };
+
+  get pieces(): string[] {
+    this.#pieces ??= this.#tokenizer.pieces(this.content);
+    return this.#pieces;
+  }
 }

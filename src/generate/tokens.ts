@@ -1,5 +1,6 @@
 import * as cl100k from 'gpt-tokenizer/encoding/cl100k_base';
 import * as o200k from 'gpt-tokenizer/encoding/o200k_base';
+import { SegmentCache } from './segments.ts';
 
 /** Real BPE tokenizers (OpenAI's cl100k_base and o200k_base) for usage counts and stream chunking. */
 export interface Tokenizer {
@@ -9,6 +10,8 @@ export interface Tokenizer {
   encode(text: string): number[];
   decode(ids: number[]): string;
   count(text: string): number;
+  /** `count` without keeping the text in the whole-text cache: for generated text, which seldom repeats. */
+  countUncached(text: string): number;
   /**
    * The text cut on token boundaries, one entry per token; the pieces concatenate back to exactly
    * `text`. A token that ends inside a multi-byte character carries the rest of it, and the
@@ -56,12 +59,8 @@ const MAX_COUNTED_TEXT = 4096;
 function makeTokenizer(name: Tokenizer['name'], enc: typeof o200k): Tokenizer {
   const split = splitRegexOf(enc);
   const asciiSplit = asciiSplitRegexOf(split) ?? split;
-  // An exec loop rather than matchAll: the iterator showed up in the throughput profile.
-  const eachPreToken = (text: string, visit: (preToken: string) => void) => {
-    const regex = ASCII_ONLY.test(text) ? asciiSplit : split;
-    regex.lastIndex = 0;
-    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) visit(m[0]);
-  };
+  // One global match returns every pre-token at once, without a match object per pre-token.
+  const preTokensOf = (text: string): string[] => text.match(ASCII_ONLY.test(text) ? asciiSplit : split) ?? [];
   const cache = new Map<string, string[]>();
   const noSpecial = { disallowedSpecial: new Set<string>() };
 
@@ -92,6 +91,28 @@ function makeTokenizer(name: Tokenizer['name'], enc: typeof o200k): Tokenizer {
     return pieces;
   };
 
+  /** The pieces of a text, pre-token by pre-token. */
+  const piecesOfText = (text: string): string[] => {
+    const preTokens = preTokensOf(text);
+    // Most pre-tokens are a single token: the list of pre-tokens is then the answer as it is.
+    for (let i = 0; i < preTokens.length; i++) {
+      if (piecesOfPreToken(preTokens[i]!).length !== 1) return expandPieces(preTokens, i);
+    }
+    return preTokens;
+  };
+
+  /** The pieces of `preTokens` where the one at `from` (and maybe later ones) is several tokens. */
+  const expandPieces = (preTokens: string[], from: number): string[] => {
+    const out = preTokens.slice(0, from);
+    for (let i = from; i < preTokens.length; i++) {
+      const pieces = piecesOfPreToken(preTokens[i]!);
+      if (pieces.length === 1) out.push(pieces[0]!);
+      else for (const piece of pieces) out.push(piece);
+    }
+    return out;
+  };
+
+  const segments = new SegmentCache(piecesOfText);
   // Prompts repeat (system prompts, conversation history), so whole-text counts are cached too.
   const counts = new Map<string, number>();
   return {
@@ -102,21 +123,17 @@ function makeTokenizer(name: Tokenizer['name'], enc: typeof o200k): Tokenizer {
     count(text) {
       const known = counts.get(text);
       if (known !== undefined) return known;
-      let n = 0;
-      eachPreToken(text, (preToken) => {
-        n += piecesOfPreToken(preToken).length;
-      });
+      const n = segments.scan(text);
       if (text.length <= MAX_COUNTED_TEXT) {
         if (counts.size >= PIECE_CACHE_LIMIT) counts.clear();
         counts.set(text, n);
       }
       return n;
     },
+    countUncached: (text) => segments.scan(text),
     pieces(text) {
       const out: string[] = [];
-      eachPreToken(text, (preToken) => {
-        for (const piece of piecesOfPreToken(preToken)) out.push(piece);
-      });
+      segments.scan(text, out);
       return out;
     },
   };

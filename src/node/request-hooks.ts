@@ -130,10 +130,14 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
     const retry = Number(request.headers['x-stainless-retry-count']);
     const credential = credentialOf(request);
     const query = request.url.indexOf('?');
-    const entry: JournalRecord = { id: request.id, at: Date.now(), method: request.method, path: query < 0 ? request.url : request.url.slice(0, query) };
-    if (credential) entry.credential = credential;
-    if (Number.isInteger(retry)) entry.retry_count = retry;
-    journal.add(entry);
+    const entry = journal.add({
+      id: request.id,
+      at: Date.now(),
+      method: request.method,
+      path: query < 0 ? request.url : request.url.slice(0, query),
+      ...(credential ? { credential } : {}),
+      ...(Number.isInteger(retry) ? { retry_count: retry } : {}),
+    });
     request.journalEntry = entry;
     reply.raw.once('close', () => {
       entry.status = reply.raw.headersSent ? reply.raw.statusCode : 0;

@@ -1,5 +1,9 @@
 import type { ChatPlan, ChoicePlan } from '../generate/chat.ts';
 import type { Tokenizer } from '../generate/tokens.ts';
+import type { CostData } from '../payment/billing.ts';
+import type { Settlement } from '../payment/payments.ts';
+import { paidCostJson } from './cost.ts';
+import { jsonNumber as num } from './json-text.ts';
 
 /** Fields every object of one response shares. */
 export interface ResponseMeta {
@@ -98,6 +102,26 @@ export function chatCompletionBody(plan: ChatPlan, meta: ResponseMeta, logprobs:
     service_tier: 'default',
     system_fingerprint: meta.systemFingerprint,
   };
+}
+
+function choiceJson(choice: ChoicePlan, logprobs: LogprobOptions): string {
+  const toolCalls = choice.toolCalls.length ? `,"tool_calls":${JSON.stringify(toolCallsOf(choice))}` : '';
+  const lp = logprobsOf(choice, logprobs);
+  return `{"index":${num(choice.index)},"message":{"role":"assistant","content":${JSON.stringify(choice.content)},"refusal":null${toolCalls},"annotations":[]},"logprobs":${lp ? JSON.stringify(lp) : 'null'},"finish_reason":${JSON.stringify(choice.finishReason)}}`;
+}
+
+/**
+ * A paid non-streaming response as JSON text, exactly `JSON.stringify(addCostToBody(chatCompletionBody(...)))`
+ * (test/unit/chat-json.test.ts compares them), written field by field: serialising the generic
+ * object was the largest single cost of a chat request in the throughput profile.
+ */
+export function paidChatCompletionJson(plan: ChatPlan, meta: ResponseMeta, logprobs: LogprobOptions, cost: CostData, settlement: Settlement): string {
+  let choices = '';
+  for (const choice of plan.choices) choices += choices ? `,${choiceJson(choice, logprobs)}` : choiceJson(choice, logprobs);
+  const { promptTokens: prompt, completionTokens: completion } = plan;
+  const usage = `"prompt_tokens":${num(prompt)},"completion_tokens":${num(completion)},"total_tokens":${num(prompt + completion)},"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}`;
+  const paid = paidCostJson(cost, settlement);
+  return `{"id":${JSON.stringify(meta.id)},"object":"chat.completion","created":${num(meta.created)},"model":${JSON.stringify(meta.model)},"choices":[${choices}],"usage":{${usage}${paid.usage}},"service_tier":"default","system_fingerprint":${JSON.stringify(meta.systemFingerprint)}${paid.body}}`;
 }
 
 /** One frame of a chat stream; `tokens` is how many completion tokens it carries, for pacing. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/generate/random.ts';
 import { countChatPromptTokens, tokenizerFor } from '../../src/generate/tokens.ts';
+import { planReply, writeReply } from '../../src/generate/text.ts';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789     \n\n\t.,;:!?\'"()[]{}-_/\\@#$%^&*+=<>|~`';
 const CONTRACTIONS = ["'s", "'t", "'re", "'ve", "'ll", "'d", "'m", "'S", "'LL"];
@@ -27,8 +28,35 @@ describe('BPE tokenizers', () => {
       }
     });
 
+    it(`${tok.name}: text tokenized in segments gives the library's tokens one by one (generated and random text)`, () => {
+      const rng = new Rng(7);
+      const prompts = ['Hello! What is a good name for a cat?', 'Tell me a long story about a lighthouse', 'Explain how tides work', 'hi'];
+      const texts: string[] = [];
+      for (let i = 0; i < 400; i++) {
+        const reply = new Rng(i);
+        texts.push(writeReply(reply, planReply(reply, prompts[i % prompts.length]!)));
+        texts.push(randomAscii(rng, rng.int(0, 300)));
+      }
+      // Runs too long to cache, and a long text of repeated segments.
+      texts.push(`${'ab,'.repeat(150)} tail`, `x ${'y'.repeat(400)}  z`, 'Hello there, friend. '.repeat(300));
+      // Twice: the second pass answers from the segment cache.
+      for (let pass = 0; pass < 2; pass++) {
+        for (const text of texts) {
+          const expected = tok.encode(text).map((id) => tok.decode([id]));
+          expect(tok.pieces(text), JSON.stringify(text)).toEqual(expected);
+        }
+      }
+    });
+
     it(`${tok.name}: non-ASCII text uses the Unicode split and still matches`, () => {
-      for (const text of ['Größe und Übermaß', '日本語のテキスト', 'emoji 🎉🎉 party', 'naïve café — déjà vu', 'ﬁnal ligature']) {
+      for (const text of [
+        'Größe und Übermaß',
+        '日本語のテキスト',
+        'emoji 🎉🎉 party',
+        'naïve café — déjà vu',
+        'ﬁnal ligature',
+        'a\u00a0 b\u3000 c ü d. 🎉 e',
+      ]) {
         expect(tok.count(text)).toBe(tok.encode(text).length);
         expect(tok.pieces(text).join('')).toBe(text);
         expect(tok.pieces(text)).toHaveLength(tok.encode(text).length);

@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { chatRequestSeed, planChat } from '../../generate/chat.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type ChatGenerationInput, type ChatPlan, chatRequestSeed, planChat } from '../../generate/chat.ts';
 import { hashSeed } from '../../generate/random.ts';
 import { tokenizerFor } from '../../generate/tokens.ts';
-import { parseChatRequest } from '../../requests/chat.ts';
-import { chatCompletionBody, chatCompletionChunks, type ResponseMeta } from '../../responses/chat.ts';
+import { type ChatRequest, parseChatRequest } from '../../requests/chat.ts';
+import { type LogprobOptions, type ResponseMeta, chatCompletionChunks, paidChatCompletionJson } from '../../responses/chat.ts';
 import { frameSchedule } from '../../responses/pacing.ts';
 import { jsonBody } from '../body.ts';
 import type { NodeContext } from '../context.ts';
 import { invalidRequest, maxTokensNotInteger } from '../errors.ts';
 import { type SseEvent, writeSse } from '../sse-writer.ts';
-import { writeJsonText } from '../json-writer.ts';
 import { streamFaultOf } from '../faults.ts';
 import { authorizeRequest, failedPayment } from '../paid-request.ts';
 import { type CostData, costFromUsage, costHeaders } from '../../payment/billing.ts';
-import { addCostToUsageChunk, paidBodyJson } from '../../responses/cost.ts';
+import type { Payer, Settlement } from '../../payment/payments.ts';
+import { addCostToUsageChunk } from '../../responses/cost.ts';
 import type { ModelSpec } from '../../scenario/types.ts';
 
 export interface RouteOptions {
@@ -27,78 +27,128 @@ export function checkMaxTokensIsInteger(body: Record<string, unknown>): void {
   if (v !== undefined && v !== null && !Number.isInteger(v)) throw maxTokensNotInteger();
 }
 
+const fingerprints = new Map<string, string>();
+
 export function fingerprintOf(modelId: string): string {
-  return `fp_${hashSeed('fingerprint', modelId).toString(16).padStart(8, '0')}`;
+  let fingerprint = fingerprints.get(modelId);
+  if (fingerprint === undefined) {
+    fingerprint = `fp_${hashSeed('fingerprint', modelId).toString(16).padStart(8, '0')}`;
+    if (fingerprints.size >= 1000) fingerprints.clear();
+    fingerprints.set(modelId, fingerprint);
+  }
+  return fingerprint;
+}
+
+/** A chat request that passed the checks and is paid for: what was asked, what the answer is, what it costs. */
+interface PlannedChat {
+  ctx: NodeContext;
+  model: ModelSpec;
+  payer: Payer;
+  chat: ChatRequest;
+  plan: ChatPlan;
+  cost: CostData;
+  meta: ResponseMeta;
+  logprobs: LogprobOptions;
 }
 
 export async function chatRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
-  app.post('/chat/completions', async (request, reply) => {
+  // Not async: the common non-streaming answer is sent without a promise; only streams return one.
+  app.post('/chat/completions', (request, reply) => {
     const ctx = opts.context();
     const body = jsonBody(request);
     checkMaxTokensIsInteger(body);
     const model = ctx.resolveModel(body.model);
     const payer = authorizeRequest(ctx.payments, request, model, body);
-    let settled = false;
-    const settle = (cost: CostData) => {
-      settled = true;
-      request.settledUsage = { prompt_tokens: cost.input_tokens, completion_tokens: cost.output_tokens };
-      const settlement = ctx.payments.settle(payer, cost);
-      if (request.journalEntry) request.journalEntry.cost_msats = settlement.charged;
-      return settlement;
-    };
+    let planned: PlannedChat;
     try {
-      ctx.requireKind(model, ['chat'], '/v1/chat/completions');
-      const chat = parseChatRequest(body, model);
-      const tokenizer = tokenizerFor(model.id, model.tokenizer);
-      const scripted = request.mock?.reply;
-      const plan = planChat({ request: chat, modelId: model.id, scenarioSeed: ctx.scenario.seed, tokenizer, ...(scripted ? { reply: scripted } : {}) });
-      checkContextLength(model, plan.promptTokens, chat.maxTokens);
-      const cost = costFromUsage(model, plan.promptTokens, plan.completionTokens, ctx.scenario.btc_usd);
-      const meta: ResponseMeta = {
-        id: `chatcmpl-${randomUUID()}`,
-        created: Math.floor(Date.now() / 1000),
-        model: model.id,
-        systemFingerprint: fingerprintOf(model.id),
-      };
-      const logprobs = { enabled: chat.logprobs, top: chat.topLogprobs, tokenizer };
-
-      if (!chat.stream) {
-        const settlement = settle(cost);
-        const headers = { ...costHeaders(cost), ...(settlement.changeToken ? { 'x-cashu': settlement.changeToken } : {}) };
-        return writeJsonText(reply, paidBodyJson(chatCompletionBody(plan, meta, logprobs), cost, settlement), headers);
-      }
-
-      const stream = { ...ctx.scenario.stream, ...scripted?.stream };
-      const withUsage = stream.usage_chunk === 'always' || chat.includeUsage;
-      const frames = chatCompletionChunks(plan, meta, { withUsage, chunkTokens: stream.chunk_tokens }, logprobs);
-      const usageFrame = withUsage ? frames.pop() : undefined;
-      let events: SseEvent[];
-      if (payer.mode === 'xcashu') {
-        // X-Cashu answers are buffered by real nodes: settled first, change in the headers, then replayed at once.
-        const settlement = settle(cost);
-        reply.headers({ ...costHeaders(cost), ...(settlement.changeToken ? { 'x-cashu': settlement.changeToken } : {}) });
-        events = frames.map((f) => ({ data: JSON.stringify(f.chunk), at: 0 }));
-        if (usageFrame) events.push({ data: JSON.stringify(addCostToUsageChunk(usageFrame.chunk, cost, settlement)), at: 0 });
-      } else {
-        const times = frameSchedule(frames, stream, chatRequestSeed({ request: chat, modelId: model.id, scenarioSeed: ctx.scenario.seed, tokenizer }));
-        const last = times[times.length - 1] ?? 0;
-        events = frames.map((f, i) => ({ data: JSON.stringify(f.chunk), at: times[i]! }));
-        // The node settles after the upstream finishes, then sends the cost in the held-back usage chunk.
-        if (usageFrame) events.push({ data: () => JSON.stringify(addCostToUsageChunk(usageFrame.chunk, cost, settle(cost))), at: last });
-      }
-      events.push({ data: '[DONE]', at: events[events.length - 1]?.at ?? 0 });
-      const outcome = await writeSse(reply, events, streamFaultOf(request.mock?.fault, true));
-      if (outcome === 'faulted' && request.journalEntry) request.journalEntry.outcome = 'faulted';
-      if (!settled) {
-        if (outcome === 'completed') settle(cost);
-        else ctx.payments.fail(payer);
-      }
-      return reply;
+      planned = planPaidChat(ctx, request, model, payer, body);
     } catch (err) {
-      if (settled) throw err;
       throw failedPayment(ctx.payments, payer, err);
     }
+    if (planned.chat.stream) return streamChat(planned, request, reply);
+    sendChat(planned, request, reply);
   });
+}
+
+function planPaidChat(ctx: NodeContext, request: FastifyRequest, model: ModelSpec, payer: Payer, body: Record<string, unknown>): PlannedChat {
+  ctx.requireKind(model, ['chat'], '/v1/chat/completions');
+  const chat = parseChatRequest(body, model);
+  const tokenizer = tokenizerFor(model.id, model.tokenizer);
+  const input: ChatGenerationInput = { request: chat, modelId: model.id, scenarioSeed: ctx.scenario.seed, tokenizer };
+  const scripted = request.mock?.reply;
+  if (scripted) input.reply = scripted;
+  const plan = planChat(input);
+  checkContextLength(model, plan.promptTokens, chat.maxTokens);
+  const cost = costFromUsage(model, plan.promptTokens, plan.completionTokens, ctx.scenario.btc_usd);
+  const meta: ResponseMeta = {
+    id: `chatcmpl-${randomUUID()}`,
+    created: Math.floor(Date.now() / 1000),
+    model: model.id,
+    systemFingerprint: fingerprintOf(model.id),
+  };
+  return { ctx, model, payer, chat, plan, cost, meta, logprobs: { enabled: chat.logprobs, top: chat.topLogprobs, tokenizer } };
+}
+
+/** Charges the request and records what it used (for the journal and the rate limiter's `tpm`). */
+function settleChat({ ctx, payer, cost }: PlannedChat, request: FastifyRequest): Settlement {
+  request.settledUsage = { prompt_tokens: cost.input_tokens, completion_tokens: cost.output_tokens };
+  const settlement = ctx.payments.settle(payer, cost);
+  if (request.journalEntry) request.journalEntry.cost_msats = settlement.charged;
+  return settlement;
+}
+
+function setCostHeaders(reply: FastifyReply, cost: CostData, settlement: Settlement): void {
+  reply.headers(costHeaders(cost));
+  if (settlement.changeToken) reply.header('x-cashu', settlement.changeToken);
+}
+
+function sendChat(planned: PlannedChat, request: FastifyRequest, reply: FastifyReply): void {
+  const settlement = settleChat(planned, request);
+  setCostHeaders(reply, planned.cost, settlement);
+  const json = paidChatCompletionJson(planned.plan, planned.meta, planned.logprobs, planned.cost, settlement);
+  reply.header('content-type', 'application/json; charset=utf-8').send(json);
+}
+
+async function streamChat(planned: PlannedChat, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { ctx, model, payer, chat, plan, cost, meta, logprobs } = planned;
+  let settled = false;
+  const settle = () => {
+    settled = true;
+    return settleChat(planned, request);
+  };
+  try {
+    const scripted = request.mock?.reply;
+    const stream = { ...ctx.scenario.stream, ...scripted?.stream };
+    const withUsage = stream.usage_chunk === 'always' || chat.includeUsage;
+    const frames = chatCompletionChunks(plan, meta, { withUsage, chunkTokens: stream.chunk_tokens }, logprobs);
+    const usageFrame = withUsage ? frames.pop() : undefined;
+    let events: SseEvent[];
+    if (payer.mode === 'xcashu') {
+      // X-Cashu answers are buffered by real nodes: settled first, change in the headers, then replayed at once.
+      const settlement = settle();
+      setCostHeaders(reply, cost, settlement);
+      events = frames.map((f) => ({ data: JSON.stringify(f.chunk), at: 0 }));
+      if (usageFrame) events.push({ data: JSON.stringify(addCostToUsageChunk(usageFrame.chunk, cost, settlement)), at: 0 });
+    } else {
+      const seed = chatRequestSeed({ request: chat, modelId: model.id, scenarioSeed: ctx.scenario.seed, tokenizer: logprobs.tokenizer });
+      const times = frameSchedule(frames, stream, seed);
+      const last = times[times.length - 1] ?? 0;
+      events = frames.map((f, i) => ({ data: JSON.stringify(f.chunk), at: times[i]! }));
+      // The node settles after the upstream finishes, then sends the cost in the held-back usage chunk.
+      if (usageFrame) events.push({ data: () => JSON.stringify(addCostToUsageChunk(usageFrame.chunk, cost, settle())), at: last });
+    }
+    events.push({ data: '[DONE]', at: events[events.length - 1]?.at ?? 0 });
+    const outcome = await writeSse(reply, events, streamFaultOf(request.mock?.fault, true));
+    if (outcome === 'faulted' && request.journalEntry) request.journalEntry.outcome = 'faulted';
+    if (!settled) {
+      if (outcome === 'completed') settle();
+      else ctx.payments.fail(payer);
+    }
+    return reply;
+  } catch (err) {
+    if (settled) throw err;
+    throw failedPayment(ctx.payments, payer, err);
+  }
 }
 
 function checkContextLength(model: ModelSpec, promptTokens: number, maxTokens: number | undefined): void {
