@@ -30,6 +30,18 @@ export const SSE_HEADERS = {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Events due together go out in writes of about this size, so backpressure acts on big unpaced streams too. */
+const MAX_BATCH_BYTES = 64 * 1024;
+
+export interface SseOptions {
+  /**
+   * A client that takes nothing for this long while the node has more to send is disconnected
+   * (the request is not charged), so a reader that stalls without closing cannot hold its
+   * reservation and buffers forever. Default 60 s.
+   */
+  clientTimeoutMs?: number;
+}
+
 /** A frame cut in the middle of its JSON, as a proxy that drops bytes would leave it. */
 function malformedFrame(data: string): string {
   return `data: ${data.slice(0, Math.max(1, Math.floor(data.length / 2)))}\n\n`;
@@ -67,7 +79,8 @@ function flushed(res: FastifyReply['raw']): Promise<void> {
  * Every fault but a pause ends the stream with the outcome `faulted` (the caller releases the
  * reservation instead of charging).
  */
-export async function writeSse(reply: FastifyReply, events: readonly SseEvent[], fault?: StreamFault): Promise<StreamOutcome> {
+export async function writeSse(reply: FastifyReply, events: readonly SseEvent[], fault?: StreamFault, options: SseOptions = {}): Promise<StreamOutcome> {
+  const clientTimeoutMs = options.clientTimeoutMs ?? 60_000;
   reply.hijack();
   const res = reply.raw;
   let closed = false;
@@ -82,7 +95,7 @@ export async function writeSse(reply: FastifyReply, events: readonly SseEvent[],
   let wrote = false;
   const flush = async (text: string) => {
     if (text) wrote = true;
-    if (text && !res.write(text)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+    if (text && !res.write(text)) await drainedOrGone(res, clientTimeoutMs);
   };
   while (i < events.length) {
     const wait = events[i]!.at - (performance.now() - start);
@@ -90,7 +103,7 @@ export async function writeSse(reply: FastifyReply, events: readonly SseEvent[],
     if (closed || res.destroyed) return 'client_closed';
     const now = performance.now() - start;
     let batch = '';
-    while (i < events.length && events[i]!.at <= now + 1) {
+    while (i < events.length && events[i]!.at <= now + 1 && batch.length < MAX_BATCH_BYTES) {
       if (fault && i === faultAt) {
         await flush(batch);
         batch = '';
@@ -110,6 +123,22 @@ export async function writeSse(reply: FastifyReply, events: readonly SseEvent[],
   }
   res.end();
   return closed ? 'client_closed' : 'completed';
+}
+
+/** Waits until the client takes what was written, goes away, or stalls for `timeoutMs` (then it is disconnected). */
+function drainedOrGone(res: FastifyReply['raw'], timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      res.destroy();
+      done();
+    }, timeoutMs);
+    res.once('drain', done).once('close', done);
+  });
 }
 
 /** Applies a stream fault; returns an outcome when the stream is over. */

@@ -305,5 +305,6 @@ function completeStream(s: Partial<StreamSpec>): StreamSpec {
     chunk_tokens: s.chunk_tokens ?? 1,
     usage_chunk: s.usage_chunk ?? 'always',
     jitter: s.jitter ?? 0,
+    client_timeout_ms: s.client_timeout_ms ?? 60_000,
   };
 }

@@ -220,6 +220,7 @@ export const scenarioJsonSchema = {
       properties: {
         ...streamPacing,
         usage_chunk: { enum: ['always', 'requested'] },
+        client_timeout_ms: { type: 'integer', minimum: 1 },
       },
     },
     rules: { type: 'array', items: ruleSchema },

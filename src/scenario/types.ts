@@ -66,6 +66,8 @@ export interface StreamSpec {
   usage_chunk: 'always' | 'requested';
   /** Seeded random variation of each gap between chunks, as a fraction (0.2 = ±20 %). */
   jitter: number;
+  /** A streaming client that takes nothing for this long is disconnected, uncharged (sse-writer.ts). */
+  client_timeout_ms: number;
 }
 
 export interface LimitsSpec {

@@ -138,7 +138,7 @@ async function streamChat(planned: PlannedChat, request: FastifyRequest, reply: 
       if (usageFrame) events.push({ data: () => JSON.stringify(addCostToUsageChunk(usageFrame.chunk, cost, settle())), at: last });
     }
     events.push({ data: '[DONE]', at: events[events.length - 1]?.at ?? 0 });
-    const outcome = await writeSse(reply, events, streamFaultOf(request.mock?.fault, true));
+    const outcome = await writeSse(reply, events, streamFaultOf(request.mock?.fault, true), { clientTimeoutMs: stream.client_timeout_ms });
     if (outcome === 'faulted' && request.journalEntry) request.journalEntry.outcome = 'faulted';
     if (!settled) {
       if (outcome === 'completed') settle();

@@ -205,7 +205,7 @@ export async function completionRoutes(app: FastifyInstance, opts: RouteOptions)
       const times = frameSchedule(frames, ctx.scenario.stream);
       const events = frames.map((f, i) => ({ data: JSON.stringify(f.chunk), at: times[i]! }));
       events.push({ data: '[DONE]', at: times[times.length - 1] ?? 0 });
-      const outcome = await writeSse(reply, events, streamFaultOf(request.mock?.fault, true));
+      const outcome = await writeSse(reply, events, streamFaultOf(request.mock?.fault, true), { clientTimeoutMs: ctx.scenario.stream.client_timeout_ms });
       if (outcome === 'faulted' && request.journalEntry) request.journalEntry.outcome = 'faulted';
       return reply;
     });
