@@ -11,6 +11,7 @@ import { renderPng } from '../src/generate/png.ts';
 import { Rng } from '../src/generate/random.ts';
 import { decodeToken, mintToken } from '../src/payment/cashu.ts';
 import { validateResponse } from '../src/conformance/schemas/validate.ts';
+import { report } from './report.ts';
 
 function measure(label: string, runs: number, f: (i: number) => unknown): void {
   for (let i = 0; i < Math.min(runs, 50); i++) f(i);
@@ -23,6 +24,7 @@ function measure(label: string, runs: number, f: (i: number) => unknown): void {
   const median = batches.sort((a, b) => a - b)[2]!;
   const text = median >= 1 ? `${median.toFixed(1)} ms` : `${(median * 1000).toFixed(1)} µs`;
   console.log(`${label.padEnd(46)} ${text}`);
+  report({ metric: `${label} (median per call)`, value: median >= 1 ? +median.toFixed(1) : +(median * 1000).toFixed(1), unit: median >= 1 ? 'ms' : 'µs' });
 }
 
 const tool = {

@@ -20,6 +20,7 @@
 import { pathToFileURL } from 'node:url';
 import { createParser } from 'eventsource-parser';
 import { type MockNode, startMockNode } from '../src/index.ts';
+import { report } from './report.ts';
 
 export interface StreamTiming {
   /** ms from sending the request to the first frame with content. */
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
     const ttftErrors: number[] = [];
     const totalErrors: number[] = [];
     const gapErrors: number[] = [];
+    const relativeErrors: number[] = [];
     for (let i = 0; i < streams; i++) {
       const m = await measureStream(node.url, {
         model: 'gpt-4o-mini',
@@ -97,7 +99,9 @@ async function main(): Promise<void> {
         max_tokens: maxTokens,
       });
       ttftErrors.push(m.ttft - ttftMs);
-      totalErrors.push(m.total - expectedDuration(ttftMs, tps, m.completionTokens));
+      const expected = expectedDuration(ttftMs, tps, m.completionTokens);
+      totalErrors.push(m.total - expected);
+      relativeErrors.push(Math.abs(m.total - expected) / expected);
       for (let j = 1; j < m.arrivals.length; j++) gapErrors.push(m.arrivals[j]! - m.arrivals[j - 1]! - 1000 / tps);
     }
     const stats = (xs: number[]) => {
@@ -118,6 +122,21 @@ async function main(): Promise<void> {
     line('time to first token', `${ttftMs} ms`, ttftErrors);
     line('stream duration', `ttft + (n-1)×${(1000 / tps).toFixed(1)} ms`, totalErrors);
     line('gap between tokens', `${(1000 / tps).toFixed(1)} ms`, gapErrors);
+    const worst = Math.max(...relativeErrors);
+    report({
+      metric: `stream pacing, ${streams} streams one at a time: time to first token error (mean)`,
+      value: +stats(ttftErrors).mean.toFixed(1),
+      unit: 'ms',
+      note: `max |e| ${stats(ttftErrors).max.toFixed(1)} ms`,
+    });
+    report({
+      metric: `stream pacing, ${streams} streams one at a time: duration error (worst stream)`,
+      value: +(worst * 100).toFixed(1),
+      unit: '%',
+      note: `mean ${stats(totalErrors).mean.toFixed(1)} ms, max |e| ${stats(totalErrors).max.toFixed(1)} ms`,
+      target: '< 10 %',
+      pass: worst < 0.1,
+    });
   } finally {
     await node.close();
   }
