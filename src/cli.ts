@@ -6,17 +6,20 @@ import { ScenarioError, formatProblem, lintScenario, loadScenario } from './scen
 import { MAX_MINT_AMOUNT, mintToken, type CashuUnit } from './payment/cashu.ts';
 import { scenarioJsonSchema } from './scenario/schema.ts';
 import { writeFileSync } from 'node:fs';
-import { ALL_CHECKS } from './conformance/checks/index.ts';
-import { ConformanceConfigError, exitCodeFor, runConformance } from './conformance/runner.ts';
-import { formatResultLine, formatSummary } from './conformance/reporters/console.ts';
-import { formatJson } from './conformance/reporters/json.ts';
-import { formatJunit } from './conformance/reporters/junit.ts';
-import { writeStepSummary } from './conformance/reporters/markdown.ts';
 import { AREAS } from './conformance/types.ts';
 import { redact } from './conformance/redact.ts';
 import { coverageSummary } from './record/coverage.ts';
-import { startRecorder } from './record/proxy.ts';
 import type { ReplayMode } from './node/replay.ts';
+
+/** The runner and the recorder are loaded only by the commands that use them: `serve` starts faster without them. */
+const loadRunner = async () => ({
+  ...(await import('./conformance/checks/index.ts')),
+  ...(await import('./conformance/runner.ts')),
+  ...(await import('./conformance/reporters/console.ts')),
+  ...(await import('./conformance/reporters/json.ts')),
+  ...(await import('./conformance/reporters/junit.ts')),
+  ...(await import('./conformance/reporters/markdown.ts')),
+});
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -174,6 +177,7 @@ export function buildCli(): Command {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .action(async (opts: { upstream: string; out: string; key?: string; maxSats?: number; reRecord?: boolean; port: number; host: string }) => {
       try {
+        const { startRecorder } = await import('./record/proxy.ts');
         const recorder = await startRecorder({
           upstream: opts.upstream,
           out: opts.out,
@@ -285,6 +289,7 @@ export function buildCli(): Command {
         cmd: Command,
       ) => {
         if (opts.list) {
+          const { ALL_CHECKS } = await loadRunner();
           for (const c of ALL_CHECKS)
             process.stdout.write(`${c.id.padEnd(30)} ${c.area.padEnd(11)} ${c.severity.padEnd(5)} ${c.paid ? 'paid' : 'free'}  ${c.title}\n`);
           return;
@@ -299,6 +304,8 @@ export function buildCli(): Command {
           cmd.error(`error: ${(err as Error).message}`, { exitCode: 2 });
         }
         const url = mock?.url ?? baseUrl!;
+        const { ConformanceConfigError, exitCodeFor, runConformance, formatResultLine, formatSummary, formatJson, formatJunit, writeStepSummary } =
+          await loadRunner();
         try {
           process.stdout.write(`routstr-mock check ${redact(url)}\n`);
           const report = await runConformance({
