@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MODEL_ENDPOINTS } from '../requests/endpoints.ts';
 import { RateLimiter, type Refusal, formatReset } from '../limits/rate-limiter.ts';
 import type { FiredRule } from '../scenario/rules.ts';
 import { normalisePath, requestFacts } from '../scenario/rules.ts';
@@ -24,17 +25,6 @@ declare module 'fastify' {
 }
 
 export const CONTROL_PREFIX = '/__mock';
-
-/** The model endpoints a scenario's `limits` apply to (account, model list and control calls are never limited). */
-const LIMITED_PATHS = new Set([
-  '/chat/completions',
-  '/completions',
-  '/embeddings',
-  '/images/generations',
-  '/audio/transcriptions',
-  '/audio/translations',
-  '/audio/speech',
-]);
 
 /**
  * The rate limiter of a context, created on first use from `scenario.limits`. Keyed by the context
@@ -172,7 +162,7 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
 
     // Rate limits first: an over-limit request is refused before any rule, payment or work.
     const limiter = limiterOf(ctx);
-    const key = limiter && request.method === 'POST' && LIMITED_PATHS.has(normalisePath(request.url)) ? credentialOf(request) : undefined;
+    const key = limiter && request.method === 'POST' && MODEL_ENDPOINTS.has(normalisePath(request.url)) ? credentialOf(request) : undefined;
     let limitHeaders: Record<string, string> | undefined;
     if (limiter && key !== undefined) {
       const now = performance.now();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MODEL_ENDPOINTS } from '../requests/endpoints.ts';
 
 /**
  * The normalised key of a model request, for recording and replay: what was asked (messages or
@@ -187,17 +188,6 @@ export function parseFingerprint(text: string): Partial<Record<FingerprintPart, 
   }
   return parts;
 }
-
-/** The model endpoints (all POST): what is recorded and replayed, and what counts as a request that matched no rule. */
-export const MODEL_ENDPOINTS: ReadonlySet<string> = new Set([
-  '/chat/completions',
-  '/completions',
-  '/embeddings',
-  '/images/generations',
-  '/audio/transcriptions',
-  '/audio/translations',
-  '/audio/speech',
-]);
 
 /** The endpoints whose requests may stream. */
 export const STREAMING_ENDPOINTS: ReadonlySet<string> = new Set(['/chat/completions', '/completions']);
