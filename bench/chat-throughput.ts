@@ -9,6 +9,7 @@
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { startMockNode } from '../src/index.ts';
+import { startAimock } from './aimock.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -57,22 +58,31 @@ const sampleHeaders = Object.fromEntries(
   [...sampleResponse.headers].filter(([name]) => !['date', 'connection', 'keep-alive', 'content-length'].includes(name)),
 );
 const bare = await startBare(await sampleResponse.text(), sampleHeaders);
+// aimock (the best TypeScript LLM mock) answering the same request with a reply of the same length.
+const aimock = await startAimock();
 
-// Warm both up so JIT and caches are in the same state.
+// Warm all up so JIT and caches are in the same state.
 await measure(bare.url);
 await measure(mock.origin);
+await measure(aimock.url);
 
 const bareRuns: number[] = [];
 const mockRuns: number[] = [];
+const aimockRuns: number[] = [];
 for (let i = 0; i < rounds; i++) {
   bareRuns.push(await measure(bare.url));
   mockRuns.push(await measure(mock.origin));
+  aimockRuns.push(await measure(aimock.url));
 }
 await mock.close();
 await bare.app.close();
+await aimock.close();
 
 const bareRps = median(bareRuns);
 const mockRps = median(mockRuns);
 console.log(`bare fastify (fixed body): ${bareRuns.map(Math.round).join(', ')} req/s  -> median ${Math.round(bareRps)}`);
 console.log(`routstr-mock chat:         ${mockRuns.map(Math.round).join(', ')} req/s  -> median ${Math.round(mockRps)}`);
+const aimockRps = median(aimockRuns);
+console.log(`aimock chat:               ${aimockRuns.map(Math.round).join(', ')} req/s  -> median ${Math.round(aimockRps)}`);
 console.log(`ratio mock/bare: ${(mockRps / bareRps).toFixed(2)} (${connections} connections, ${seconds} s x ${rounds} rounds, node ${process.version})`);
+console.log(`ratio aimock/bare: ${(aimockRps / bareRps).toFixed(2)}`);
