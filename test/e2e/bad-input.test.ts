@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import OpenAI, { APIError, BadRequestError, NotFoundError, toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../src/generate/audio/wav.ts';
 import { type MockNode, startMockNode } from '../../src/index.ts';
 import { type TestNode, startTestNode } from '../helpers/node.ts';
+import { prng } from '../helpers/fuzz-arbitraries.ts';
+import { type FuzzNode, spawnFuzzNode } from '../helpers/fuzz-runner.ts';
 
 /**
  * Bad input of every kind gets a clear 4xx in one of the node's error envelopes: never a 500, a
@@ -622,17 +622,6 @@ describe('unknown paths and methods', () => {
 
 // ---- Fuzzing: random mutations of valid bodies never produce a 5xx, a hang or a dead server. ----
 
-/** mulberry32: a tiny seeded PRNG, so a failing case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Replaced in the serialised text by literals JSON.stringify cannot write. */
 const RAW_TOKENS: Record<string, string> = {
   '"@@HUGE@@"': '1e999',
@@ -759,49 +748,6 @@ function mutate(body: Json, rand: () => number): string {
   return text;
 }
 
-/**
- * A node in a child process, so that a request that blocks the event loop or kills the process
- * shows up as a failed request here instead of freezing or killing the test worker.
- */
-interface ChildNode {
-  url: string;
-  output(): string;
-  alive(): boolean;
-  kill(): void;
-}
-
-const FAST_SCENARIO = JSON.stringify({ version: 1, stream: { ttft_ms: 0, tokens_per_second: 0, chunk_tokens: 1, usage_chunk: 'always' } });
-
-function spawnNode(): Promise<ChildNode> {
-  const bin = fileURLToPath(new URL('../../bin/routstr-mock.js', import.meta.url));
-  const proc = spawn(process.execPath, [bin, 'serve', '--port', '0', '--scenario', FAST_SCENARIO], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  let exit: string | undefined;
-  proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  proc.once('exit', (code, signal) => (exit = `exited with ${code ?? signal}`));
-  const child = (url: string): ChildNode => ({
-    url,
-    output: () => `${output}${exit ? `\n[${exit}]` : ''}`,
-    alive: () => exit === undefined,
-    kill: () => void (exit === undefined && proc.kill('SIGKILL')),
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the child node did not start: ${output}`)), 10_000);
-    proc.stdout.on('data', () => {
-      const url = /on (http:\/\/\S+\/v1)/.exec(output)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve(child(url));
-      }
-    });
-    proc.once('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`the child node ${exit}: ${output}`));
-    });
-  });
-}
-
 /** Bodies whose JSON schemas reach the structured-output and tool-argument generators. */
 const SCHEMA_BODIES = {
   '/chat/completions#json_schema': () => ({
@@ -919,9 +865,9 @@ const HOSTILE_SCHEMAS: unknown[] = [
 ];
 
 describe('fuzzing, in a child process that a crash or a blocked event loop cannot take the tests down with', () => {
-  let child: ChildNode;
+  let child: FuzzNode;
   beforeAll(async () => {
-    child = await spawnNode();
+    child = await spawnFuzzNode();
   });
   afterAll(() => child?.kill());
 
@@ -943,7 +889,7 @@ describe('fuzzing, in a child process that a crash or a blocked event loop canno
           let res: Response;
           let answer: string;
           try {
-            res = await send(path, text, 'application/json', 'POST', child.url);
+            res = await send(path, text, 'application/json', 'POST', `${child.origin}/v1`);
             answer = await res.text();
           } catch (err) {
             dead = true; // a hang or a crash: later requests would only time out too
@@ -976,7 +922,7 @@ describe('fuzzing, in a child process that a crash or a blocked event loop canno
     expect(statuses.get(200)).toBeGreaterThan(REQUESTS / 20);
 
     for (const [name, valid] of FUZZ_BODIES) {
-      const res = await send(name.split('#')[0]!, valid(), 'application/json', 'POST', child.url);
+      const res = await send(name.split('#')[0]!, valid(), 'application/json', 'POST', `${child.origin}/v1`);
       expect(res.status, `${name} after fuzzing: ${await res.clone().text()}`).toBe(200);
       await res.arrayBuffer();
     }
@@ -992,7 +938,7 @@ describe('fuzzing, in a child process that a crash or a blocked event loop canno
         else Object.assign(body, { tools: [{ type: 'function', function: { name: 'f', parameters: schema } }], tool_choice: 'required' });
         const label = `${where} ${JSON.stringify(schema).slice(0, 100)}`;
         try {
-          const res = await fetch(`${child.url}/chat/completions`, {
+          const res = await fetch(`${`${child.origin}/v1`}/chat/completions`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify(body),
@@ -1006,7 +952,7 @@ describe('fuzzing, in a child process that a crash or a blocked event loop canno
             `${label}: ${(err as Error).message}${child.alive() ? ' (event loop blocked)' : ` (${child.output().split('\n').slice(-3).join(' ')})`}`,
           );
           child.kill();
-          child = await spawnNode();
+          child = await spawnFuzzNode();
           break;
         }
       }

@@ -32,7 +32,7 @@ export const BODY_LIMIT = 32 * 1024 * 1024;
 // ---- Building blocks -------------------------------------------------------------------------
 
 /** A tiny seeded PRNG (mulberry32), for building big values cheaply from a generated seed. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
