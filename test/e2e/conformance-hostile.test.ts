@@ -239,6 +239,26 @@ describe('runConformance against hostile nodes', () => {
     });
   });
 
+  it('an endless stream of well-formed tool-call deltas fails tools.stream (a stream must finish to pass)', async () => {
+    const url = await httpServer((req: IncomingMessage, res: ServerResponse) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const call = { index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } };
+      let n = 0;
+      every(20, res, () => {
+        const delta = n++ === 0 ? { role: 'assistant', content: null, tool_calls: [call] } : { tool_calls: [{ index: 0, function: { arguments: '' } }] };
+        res.write(
+          `data: ${JSON.stringify({ id: 'chatcmpl-t', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`,
+        );
+      });
+    });
+    const { report } = await run(url, { only: ['tools'], timeouts: { firstByte: FIRST_BYTE_MS, idle: IDLE_MS, total: 300 } });
+    expect(report.results.find((r) => r.id === 'tools.stream')).toMatchObject({
+      status: 'fail',
+      reason: expect.stringMatching(/a stream that never finished; the stream ended with total-timeout/),
+    });
+  });
+
   it('garbage bytes mid-body: valid headers, then random binary where a chunk size belongs', async () => {
     const url = await tcpResponder((s) => {
       s.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');

@@ -79,8 +79,21 @@ export function notOk(c: Capture, expected: string): CheckOutcome | undefined {
 
 const UNFINISHED = new Set<FailureKind>(['first-byte-timeout', 'idle-timeout', 'total-timeout', 'too-large']);
 
-function failureText(c: Capture): string {
+export function failureText(c: Capture): string {
   return c.failure ? `; the stream ended with ${c.failure.kind}: ${c.failure.message}` : '';
+}
+
+/**
+ * The verdict on a captured stream: not answered 200 fails; otherwise `judge` decides, except that
+ * a stream cut short by a timeout or the size cap never passes, however fine the chunks that came.
+ */
+export function judgeStream(c: Capture, expected: string, judge: (c: Capture, extra: Partial<CheckOutcome>) => CheckOutcome): CheckOutcome {
+  const bad = notOk(c, expected);
+  if (bad) return bad;
+  const extra = { curl: c.curl, spentMsats: c.spentMsats };
+  const verdict = judge(c, extra);
+  if (verdict.status === 'pass' && c.failure && UNFINISHED.has(c.failure.kind)) return fail(expected, `a stream that never finished${failureText(c)}`, extra);
+  return verdict;
 }
 
 const HELLO = { messages: [{ role: 'user', content: 'Say hello in one short sentence.' }], max_tokens: SMALL_MAX_TOKENS };
@@ -104,14 +117,7 @@ function streamCheck(
     async run(ctx) {
       const c = await captureStream(ctx, request, estimateChatMsats(ctx, SMALL_MAX_TOKENS));
       if ('outcome' in c) return c.outcome;
-      const bad = notOk(c, expected);
-      if (bad) return bad;
-      const extra = { curl: c.curl, spentMsats: c.spentMsats };
-      const verdict = judge(c, extra);
-      // What arrived may look fine, but a stream cut short by a timeout or the size cap is not.
-      if (verdict.status === 'pass' && c.failure && UNFINISHED.has(c.failure.kind))
-        return fail(expected, `a stream that never finished${failureText(c)}`, extra);
-      return verdict;
+      return judgeStream(c, expected, judge);
     },
   };
 }

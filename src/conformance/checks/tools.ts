@@ -5,7 +5,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
 import { type ChatReply, estimateChatMsats, expect200, firstChoice, noChatModel, postChat } from './chat.ts';
-import { captureStream, jsonChunks, notOk } from './stream.ts';
+import { type Capture, captureStream, failureText, jsonChunks, judgeStream } from './stream.ts';
 import { excerpt, fail, isObject, pass, warn } from './util.ts';
 
 export const TOOL_NAME = 'get_weather';
@@ -102,52 +102,7 @@ export const toolsChecks: Check[] = [
       estimateChatMsats(ctx, TOOL_MAX_TOKENS, TOOL_PROMPT_TOKENS),
     );
     if ('outcome' in c) return c.outcome;
-    const bad = notOk(c, expected);
-    if (bad) return bad;
-    const extra = { curl: c.curl, spentMsats: c.spentMsats };
-    const calls = new Map<number, { id: string; name: string; args: string }>();
-    const problems: string[] = [];
-    for (const chunk of jsonChunks(c)) {
-      const choices = Array.isArray(chunk.choices) ? chunk.choices.filter(isObject) : [];
-      for (const choice of choices) {
-        const delta = isObject(choice.delta) ? choice.delta : {};
-        if (!Array.isArray(delta.tool_calls)) continue;
-        for (const tc of delta.tool_calls) {
-          if (!isObject(tc) || !Number.isSafeInteger(tc.index) || (tc.index as number) < 0) {
-            problems.push(`a tool_calls delta without a valid index: ${excerpt(JSON.stringify(tc), 80)}`);
-            continue;
-          }
-          const index = tc.index as number;
-          const fn = isObject(tc.function) ? tc.function : {};
-          const known = calls.get(index);
-          if (!known) {
-            if (typeof tc.id !== 'string' || tc.id === '') problems.push(`index ${index}: first delta without id`);
-            if (tc.type !== 'function') problems.push(`index ${index}: first delta has type ${JSON.stringify(tc.type) ?? 'missing'}`);
-            if (typeof fn.name !== 'string' || fn.name === '') problems.push(`index ${index}: first delta without function.name`);
-            calls.set(index, { id: String(tc.id), name: String(fn.name), args: typeof fn.arguments === 'string' ? fn.arguments : '' });
-          } else {
-            if (tc.id !== undefined && tc.id !== null && tc.id !== known.id)
-              problems.push(`index ${index}: id changes from ${known.id} to ${JSON.stringify(tc.id)}`);
-            if (fn.name !== undefined && fn.name !== null && fn.name !== '' && fn.name !== known.name)
-              problems.push(`index ${index}: name changes from ${known.name} to ${JSON.stringify(fn.name)}`);
-            if (fn.arguments !== undefined && typeof fn.arguments !== 'string') problems.push(`index ${index}: arguments delta is not a string`);
-            else if (typeof fn.arguments === 'string') known.args += fn.arguments;
-          }
-        }
-      }
-    }
-    if (problems.length > 0) return fail(expected, problems.slice(0, 3).join('; '), extra);
-    const first = calls.get(0) ?? [...calls.values()][0];
-    if (!first)
-      return fail(
-        expected,
-        `no tool_calls deltas in ${c.events.length} events${c.failure ? `; the stream ended with ${c.failure.kind}: ${c.failure.message}` : ''}`,
-        extra,
-      );
-    if (first.name !== TOOL_NAME) return fail(expected, `function.name ${JSON.stringify(first.name)}`, extra);
-    const problem = argumentProblem(first.args);
-    if (problem) return fail(expected, `assembled ${problem}`, extra);
-    return pass(expected, `${calls.size} tool call(s), arguments ${excerpt(first.args, 80)}`, extra);
+    return judgeStream(c, expected, (capture, extra) => toolStreamVerdict(capture, expected, extra));
   }),
   toolCheck('tools.none', 'tool_choice "none" gives no tool call', async (ctx) => {
     const expected = 'no tool_calls and a finish_reason other than "tool_calls" for tool_choice "none"';
@@ -184,3 +139,45 @@ export const toolsChecks: Check[] = [
     return pass(expected, `text answer: ${excerpt(content, 80)}`, extra);
   }),
 ];
+
+/** tools.stream's rules for the tool-call deltas of one captured stream (OpenAI's assembly rules, as the SDK applies them). */
+function toolStreamVerdict(c: Capture, expected: string, extra: Partial<CheckOutcome>): CheckOutcome {
+  const calls = new Map<number, { id: string; name: string; args: string }>();
+  const problems: string[] = [];
+  for (const chunk of jsonChunks(c)) {
+    const choices = Array.isArray(chunk.choices) ? chunk.choices.filter(isObject) : [];
+    for (const choice of choices) {
+      const delta = isObject(choice.delta) ? choice.delta : {};
+      if (!Array.isArray(delta.tool_calls)) continue;
+      for (const tc of delta.tool_calls) {
+        if (!isObject(tc) || !Number.isSafeInteger(tc.index) || (tc.index as number) < 0) {
+          problems.push(`a tool_calls delta without a valid index: ${excerpt(JSON.stringify(tc), 80)}`);
+          continue;
+        }
+        const index = tc.index as number;
+        const fn = isObject(tc.function) ? tc.function : {};
+        const known = calls.get(index);
+        if (!known) {
+          if (typeof tc.id !== 'string' || tc.id === '') problems.push(`index ${index}: first delta without id`);
+          if (tc.type !== 'function') problems.push(`index ${index}: first delta has type ${JSON.stringify(tc.type) ?? 'missing'}`);
+          if (typeof fn.name !== 'string' || fn.name === '') problems.push(`index ${index}: first delta without function.name`);
+          calls.set(index, { id: String(tc.id), name: String(fn.name), args: typeof fn.arguments === 'string' ? fn.arguments : '' });
+        } else {
+          if (tc.id !== undefined && tc.id !== null && tc.id !== known.id)
+            problems.push(`index ${index}: id changes from ${known.id} to ${JSON.stringify(tc.id)}`);
+          if (fn.name !== undefined && fn.name !== null && fn.name !== '' && fn.name !== known.name)
+            problems.push(`index ${index}: name changes from ${known.name} to ${JSON.stringify(fn.name)}`);
+          if (fn.arguments !== undefined && typeof fn.arguments !== 'string') problems.push(`index ${index}: arguments delta is not a string`);
+          else if (typeof fn.arguments === 'string') known.args += fn.arguments;
+        }
+      }
+    }
+  }
+  if (problems.length > 0) return fail(expected, problems.slice(0, 3).join('; '), extra);
+  const first = calls.get(0) ?? [...calls.values()][0];
+  if (!first) return fail(expected, `no tool_calls deltas in ${c.events.length} events${failureText(c)}`, extra);
+  if (first.name !== TOOL_NAME) return fail(expected, `function.name ${JSON.stringify(first.name)}`, extra);
+  const problem = argumentProblem(first.args);
+  if (problem) return fail(expected, `assembled ${problem}`, extra);
+  return pass(expected, `${calls.size} tool call(s), arguments ${excerpt(first.args, 80)}`, extra);
+}
