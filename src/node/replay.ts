@@ -6,12 +6,12 @@ import { isModelRequest } from '../record/fingerprint.ts';
 import type { RecordingSession } from '../record/proxy.ts';
 import { costEventIndex, reportedCostMsats, reportedUsage } from '../record/recording.ts';
 import { type NearestRule, type RequestFacts, fingerprintOfFacts } from '../scenario/rules.ts';
-import type { ModelSpec, RecordedEvent, RecordedReply } from '../scenario/types.ts';
+import type { ModelSpec, RecordedReply } from '../scenario/types.ts';
 import { RawBody, UnparsableJson } from './body.ts';
 import type { NodeContext } from './context.ts';
 import { NodeError, renderError } from './errors.ts';
 import type { JournalRecord } from './journal.ts';
-import { SSE_HEADERS } from './sse-writer.ts';
+import { type SseEvent, writeSse } from './sse-writer.ts';
 
 /**
  * Replay of recorded answers (`reply.recorded`, written by `routstr-mock record`), and what
@@ -38,8 +38,6 @@ export interface ReplaySettings {
 }
 
 export const DEFAULT_REPLAY: ReplaySettings = { mode: 'fallback', speed: 1 };
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Every `remaining_balance_msats` in a body or chunk set to the balance that is really left. */
 function withRemainingBalance(value: unknown, remaining: number): unknown {
@@ -75,13 +73,9 @@ function sendError(ctx: NodeContext, request: FastifyRequest, reply: FastifyRepl
     .send(renderError(err, request.id, ctx.scenario.node.version));
 }
 
-/** The event's frame: JSON as JSON, text as it was (one `data:` line per line). */
-function frame(data: unknown): string {
-  const text = typeof data === 'string' ? data : JSON.stringify(data);
-  return `${text
-    .split('\n')
-    .map((line) => `data: ${line}`)
-    .join('\n')}\n\n`;
+/** An event's data: JSON as JSON text, text as it was (writeSse frames it, one `data:` line per line). */
+function textOf(data: unknown): string {
+  return typeof data === 'string' ? data : JSON.stringify(data);
 }
 
 /**
@@ -141,56 +135,26 @@ export async function replayRecorded(
   }
   const events = recorded.events;
   const settleAt = costEventIndex(events);
-  const outcome = await writeRecordedStream(reply, recorded, speed, (event, i) => {
-    if (i === settleAt) settle();
-    return frame(i === settleAt ? patched(event.data) : event.data);
+  // Recorded times divided by --replay-speed; the cost event settles when it goes out, as on real nodes.
+  const sseEvents: SseEvent[] = events.map((event, i) => ({
+    at: event.at_ms / speed,
+    data:
+      i === settleAt
+        ? () => {
+            settle();
+            return textOf(patched(event.data));
+          }
+        : textOf(event.data),
+  }));
+  const outcome = await writeSse(reply, sseEvents, undefined, {
+    status: recorded.status,
+    ...(recorded.headers ? { headers: recorded.headers } : {}),
+    ...(recorded.disconnect ? { dropAtEnd: true } : {}),
+    clientTimeoutMs: ctx.scenario.stream.client_timeout_ms,
   });
   if (outcome === 'completed') settle();
   else if (payer && !settlement) ctx.payments.fail(payer);
   if (outcome === 'client_closed') entry.outcome = 'client_closed';
-}
-
-/**
- * Writes recorded events on their recorded schedule (times divided by `speed`; absolute offsets,
- * so timer lateness does not add up), events due together in one write. A recording that ended
- * with a dropped connection ends the same way.
- */
-async function writeRecordedStream(
-  reply: FastifyReply,
-  recorded: RecordedReply,
-  speed: number,
-  render: (event: RecordedEvent, index: number) => string,
-): Promise<'completed' | 'client_closed'> {
-  reply.hijack();
-  const res = reply.raw;
-  let closed = false;
-  res.on('close', () => {
-    closed = !res.writableFinished;
-  });
-  res.writeHead(recorded.status, { ...(reply.getHeaders() as Record<string, string>), ...SSE_HEADERS, ...recorded.headers });
-  const events = recorded.events ?? [];
-  const start = performance.now();
-  let i = 0;
-  while (i < events.length) {
-    const wait = events[i]!.at_ms / speed - (performance.now() - start);
-    if (wait > 1) await sleep(wait);
-    if (closed || res.destroyed) return 'client_closed';
-    const now = performance.now() - start;
-    let batch = '';
-    while (i < events.length && events[i]!.at_ms / speed <= now + 1) {
-      batch += render(events[i]!, i);
-      i++;
-    }
-    if (batch && !res.write(batch)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
-  }
-  if (closed || res.destroyed) return 'client_closed';
-  if (recorded.disconnect) {
-    await new Promise<void>((resolve) => (res.socket && !res.socket.destroyed ? res.socket.write('', () => resolve()) : resolve()));
-    res.socket?.destroy();
-    return 'completed';
-  }
-  res.end();
-  return 'completed';
 }
 
 /** The 404 a strict replay answers for a request nothing was recorded for, naming the nearest recording and what differed. */

@@ -40,6 +40,17 @@ export interface SseOptions {
    * reservation and buffers forever. Default 60 s.
    */
   clientTimeoutMs?: number;
+  /** Status of the response (a replayed recording's); default 200. */
+  status?: number;
+  /** Headers over the SSE ones (a replayed recording's). */
+  headers?: Record<string, string>;
+  /** Ends by dropping the connection once every event is out, as a recorded node did. */
+  dropAtEnd?: boolean;
+}
+
+/** One SSE frame; data with line breaks takes one `data:` line per line. */
+function frameOf(data: string): string {
+  return data.includes('\n') ? `${data.replaceAll('\n', '\ndata: ').replace(/^/, 'data: ')}\n\n` : `data: ${data}\n\n`;
 }
 
 /** A frame cut in the middle of its JSON, as a proxy that drops bytes would leave it. */
@@ -88,7 +99,7 @@ export async function writeSse(reply: FastifyReply, events: readonly SseEvent[],
     closed = !res.writableFinished;
   });
   // The headers go out with the first chunk, as from uvicorn (real nodes).
-  res.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), ...SSE_HEADERS });
+  res.writeHead(options.status ?? 200, { ...(reply.getHeaders() as Record<string, string>), ...SSE_HEADERS, ...options.headers });
   const faultAt = fault ? Math.max(0, Math.min(fault.afterChunks, latestFaultIndex(events))) : -1;
   let start = performance.now();
   let i = 0;
@@ -117,12 +128,18 @@ export async function writeSse(reply: FastifyReply, events: readonly SseEvent[],
         break;
       }
       const { data } = events[i++]!;
-      batch += `data: ${typeof data === 'function' ? data() : data}\n\n`;
+      batch += frameOf(typeof data === 'function' ? data() : data);
     }
     await flush(batch);
   }
+  if (closed || res.destroyed) return 'client_closed';
+  if (options.dropAtEnd) {
+    await flushed(res);
+    res.destroy();
+    return 'completed';
+  }
   res.end();
-  return closed ? 'client_closed' : 'completed';
+  return 'completed';
 }
 
 /** Waits until the client takes what was written, goes away, or stalls for `timeoutMs` (then it is disconnected). */
