@@ -50,7 +50,7 @@ export interface SseOptions {
 
 /** One SSE frame; data with line breaks takes one `data:` line per line. */
 function frameOf(data: string): string {
-  return data.includes('\n') ? `${data.replaceAll('\n', '\ndata: ').replace(/^/, 'data: ')}\n\n` : `data: ${data}\n\n`;
+  return `data: ${data.replaceAll('\n', '\ndata: ')}\n\n`;
 }
 
 /** A frame cut in the middle of its JSON, as a proxy that drops bytes would leave it. */
