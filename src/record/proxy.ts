@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { createParser } from 'eventsource-parser';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import Fastify from 'fastify';
@@ -88,41 +89,20 @@ function displayUrl(upstream: string): string {
 /** Splits a server-sent event stream into events as bytes arrive, timing each by the chunk that completed it. */
 class SseCapture {
   readonly events: { at_ms: number; data: string }[] = [];
-  private buffer = '';
+  /** Arrival time of the chunk being parsed, stamped on the events it completes. */
+  private at = 0;
   private readonly decoder = new TextDecoder();
+  private readonly parser = createParser({ onEvent: (event) => this.events.push({ at_ms: this.at, data: event.data }) });
 
   push(chunk: Uint8Array, at: number): void {
-    this.buffer += this.decoder.decode(chunk, { stream: true });
-    this.drain(at, false);
+    this.at = at;
+    this.parser.feed(this.decoder.decode(chunk, { stream: true }));
   }
 
+  /** The body ended: an event the node left unterminated still counts. */
   end(at: number): void {
-    this.buffer += this.decoder.decode();
-    this.drain(at, true);
-  }
-
-  private drain(at: number, final: boolean): void {
-    // A CR at the very end may be the first half of a CRLF: it waits for the next chunk.
-    const held = !final && this.buffer.endsWith('\r') ? '\r' : '';
-    let text = (held ? this.buffer.slice(0, -1) : this.buffer).replace(/\r\n?/g, '\n');
-    let end: number;
-    while ((end = text.indexOf('\n\n')) >= 0) {
-      this.block(text.slice(0, end), at);
-      text = text.slice(end + 2);
-    }
-    if (final && text.trim() !== '') {
-      this.block(text, at);
-      text = '';
-    }
-    this.buffer = text + held;
-  }
-
-  private block(block: string, at: number): void {
-    const data = block
-      .split('\n')
-      .filter((line) => line.startsWith('data:'))
-      .map((line) => line.slice(5).replace(/^ /, ''));
-    if (data.length > 0) this.events.push({ at_ms: at, data: data.join('\n') });
+    this.at = at;
+    this.parser.feed(`${this.decoder.decode()}\n\n`);
   }
 }
 
