@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so the package needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the bundle in dist/ when it is fresh, else the TypeScript sources through tsx's loader.
+import { bundleIsFresh } from './bundle.js';
 
-register();
-await import('../src/cli.ts');
+if (bundleIsFresh()) {
+  await import('../dist/cli.js');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli.ts');
+}

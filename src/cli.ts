@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { watchScenario } from './node/watch.ts';
 import { Command, InvalidArgumentError } from 'commander';
 import { startMockNode } from './node/server.ts';
@@ -10,6 +10,7 @@ import { AREAS } from './conformance/types.ts';
 import { redact } from './conformance/redact.ts';
 import { coverageSummary } from './record/coverage.ts';
 import type { ReplayMode } from './node/replay.ts';
+import { PACKAGE_VERSION } from './package-root.ts';
 
 /** The runner and the recorder are loaded only by the commands that use them: `serve` starts faster without them. */
 const loadRunner = async () => ({
@@ -20,8 +21,6 @@ const loadRunner = async () => ({
   ...(await import('./conformance/reporters/junit.ts')),
   ...(await import('./conformance/reporters/markdown.ts')),
 });
-
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -83,7 +82,7 @@ interface ServeOptions {
 export function buildCli(): Command {
   const program = new Command('routstr-mock')
     .description('A mock Routstr node (OpenAI-compatible, paid with Cashu) and a conformance runner for real nodes')
-    .version(pkg.version)
+    .version(PACKAGE_VERSION)
     .showHelpAfterError()
     // Usage errors exit 2 on every command (help and --version still exit 0).
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
@@ -134,7 +133,7 @@ export function buildCli(): Command {
           },
         });
         const s = node.scenario();
-        process.stdout.write(`routstr-mock ${pkg.version}: scenario "${s.name}" (seed ${s.seed}, ${s.models.length} models) on ${node.url}\n`);
+        process.stdout.write(`routstr-mock ${PACKAGE_VERSION}: scenario "${s.name}" (seed ${s.seed}, ${s.models.length} models) on ${node.url}\n`);
         if (!opts.controlToken && !isLoopbackHost(opts.host)) {
           process.stdout.write('control plane /__mock/ answers loopback callers only; pass --control-token to reach it from elsewhere\n');
         }

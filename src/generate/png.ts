@@ -1,4 +1,5 @@
-import { PNG } from 'pngjs';
+import type * as pngjs from 'pngjs';
+import { lazyRequire } from './lazy-require.ts';
 import { Rng } from './random.ts';
 
 /**
@@ -6,6 +7,8 @@ import { Rng } from './random.ts';
  * clouds and layers of hills fading into the distance. Drawn straight into an RGB byte buffer row
  * by row, so a 1024×1024 picture takes a few tens of milliseconds including PNG encoding.
  */
+
+const loadPngjs = lazyRequire<typeof pngjs>('pngjs');
 
 type Rgb = readonly [number, number, number];
 
@@ -66,6 +69,7 @@ export function renderPng(seed: number, width: number, height: number): Buffer {
   paintClouds(canvas, palette.cloud, placeClouds(rng.fork('clouds'), width, horizon));
   paintHills(canvas, buildHills(rng.fork('hills'), palette, width, height, horizon));
 
+  const { PNG } = loadPngjs();
   const png = new PNG({ width, height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
   png.data = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
   // Sub filter suits horizontal runs of near-equal colour; level 1 keeps encoding fast.

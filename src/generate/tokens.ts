@@ -1,6 +1,8 @@
-import * as cl100k from 'gpt-tokenizer/encoding/cl100k_base';
-import * as o200k from 'gpt-tokenizer/encoding/o200k_base';
+import type * as o200kModule from 'gpt-tokenizer/encoding/o200k_base';
+import { lazyRequire } from './lazy-require.ts';
 import { SegmentCache } from './segments.ts';
+
+type Encoding = typeof o200kModule;
 
 /** Real BPE tokenizers (OpenAI's cl100k_base and o200k_base) for usage counts and stream chunking. */
 export interface Tokenizer {
@@ -21,7 +23,7 @@ export interface Tokenizer {
 }
 
 /** The library's own pre-tokenisation regex: BPE runs on each match independently. */
-function splitRegexOf(enc: typeof o200k): RegExp {
+function splitRegexOf(enc: Encoding): RegExp {
   const core = (enc.default as unknown as { bytePairEncodingCoreProcessor?: { tokenSplitRegex?: RegExp } }).bytePairEncodingCoreProcessor;
   const regex = core?.tokenSplitRegex;
   if (!(regex instanceof RegExp)) throw new Error('gpt-tokenizer: tokenSplitRegex not found (library internals changed)');
@@ -56,7 +58,7 @@ const MAX_COUNTED_TEXT = 4096;
  * BPE is applied to each pre-token on its own, so caching the token pieces of each pre-token gives
  * exactly the library's result at a fraction of the cost: generated text repeats the same words.
  */
-function makeTokenizer(name: Tokenizer['name'], enc: typeof o200k): Tokenizer {
+function makeTokenizer(name: Tokenizer['name'], enc: Encoding): Tokenizer {
   const split = splitRegexOf(enc);
   const asciiSplit = asciiSplitRegexOf(split) ?? split;
   // One global match returns every pre-token at once, without a match object per pre-token.
@@ -139,8 +141,38 @@ function makeTokenizer(name: Tokenizer['name'], enc: typeof o200k): Tokenizer {
   };
 }
 
-const O200K = makeTokenizer('o200k_base', o200k);
-const CL100K = makeTokenizer('cl100k_base', cl100k as unknown as typeof o200k);
+/**
+ * A tokenizer whose tables (≈ 0.2 s to load for both, most of `serve`'s start-up) are read on first
+ * use; `loadTokenizers` reads them ahead.
+ */
+function lazyTokenizer(name: Tokenizer['name']): { tokenizer: Tokenizer; load: () => Tokenizer } {
+  const loadEncoding = lazyRequire<Encoding>(`gpt-tokenizer/encoding/${name}`);
+  let real: Tokenizer | undefined;
+  const load = () => (real ??= makeTokenizer(name, loadEncoding()));
+  const tokenizer: Tokenizer = {
+    name,
+    get splitters() {
+      return load().splitters;
+    },
+    encode: (text) => load().encode(text),
+    decode: (ids) => load().decode(ids),
+    count: (text) => load().count(text),
+    countUncached: (text) => load().countUncached(text),
+    pieces: (text) => load().pieces(text),
+  };
+  return { tokenizer, load };
+}
+
+const o200k = lazyTokenizer('o200k_base');
+const cl100k = lazyTokenizer('cl100k_base');
+const O200K = o200k.tokenizer;
+const CL100K = cl100k.tokenizer;
+
+/** Reads both tokenizers' tables now rather than in the first request that needs each. */
+export function loadTokenizers(): void {
+  o200k.load();
+  cl100k.load();
+}
 
 /** The tokenizer OpenAI uses for a model id; `declared` (a scenario's `tokenizer`) wins when given. */
 export function tokenizerFor(modelId: string, declared?: string): Tokenizer {

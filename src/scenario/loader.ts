@@ -1,13 +1,13 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node as YamlNode } from 'yaml';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import { parseRegex } from './rules.ts';
 import { FAULT_PARAMETERS, scenarioJsonSchema } from './schema.ts';
 import type { KeySpec, ModelSpec, NodeInfo, RuleSpec, Scenario, StreamSpec } from './types.ts';
 
-export const SCENARIOS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
+export const SCENARIOS_DIR = join(PACKAGE_ROOT, 'scenarios');
 
 /** A scenario as written: a file path, a shipped scenario's name, YAML/JSON text, or an object. */
 export type ScenarioInput = string | Record<string, unknown>;

@@ -1,5 +1,3 @@
-import { parseBuffer } from 'music-metadata';
-
 /**
  * Durations of uploaded audio, for billing and sizing transcripts. WAV is read here because
  * streamed WAV files (OpenAI's own among them) leave the size fields at 0 or 0xFFFFFFFF, so the
@@ -15,6 +13,8 @@ export async function probeAudioDuration(bytes: Buffer, filename?: string, mimeT
     if (bytes.length === 0) return null;
     const wav = wavDuration(bytes);
     if (wav !== undefined) return wav;
+    // Loaded here: only transcriptions of non-WAV uploads need it, and it costs ≈ 50 ms of start-up.
+    const { parseBuffer } = await import('music-metadata');
     const metadata = await parseBuffer(bytes, { mimeType, path: filename, size: bytes.length }, { duration: true, skipCovers: true });
     if (!metadata.format.hasAudio && metadata.format.hasAudio !== undefined) return null;
     return validDuration(metadata.format.duration);
