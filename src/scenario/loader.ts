@@ -1,10 +1,11 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node as YamlNode } from 'yaml';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import { parseRegex } from './rules.ts';
-import { FAULT_PARAMETERS, scenarioJsonSchema } from './schema.ts';
+import { FAULT_PARAMETERS } from './schema.ts';
+import validateScenario from './scenario-validator.generated.js';
 import type { KeySpec, ModelSpec, NodeInfo, RuleSpec, Scenario, StreamSpec } from './types.ts';
 
 export const SCENARIOS_DIR = join(PACKAGE_ROOT, 'scenarios');
@@ -29,13 +30,6 @@ export class ScenarioError extends Error {
 
 export function formatProblem(p: ScenarioProblem): string {
   return `${p.file}:${p.line}:${p.col} ${p.message}`;
-}
-
-let validateScenario: ValidateFunction | undefined;
-function scenarioValidator(): ValidateFunction {
-  // The schema is ours and fixed: checking it against the meta-schema would only slow start-up.
-  validateScenario ??= new Ajv2020({ allErrors: true, strict: false, validateSchema: false }).compile(scenarioJsonSchema);
-  return validateScenario;
 }
 
 interface ParsedSource {
@@ -140,11 +134,11 @@ function describeSchemaError(e: ErrorObject): { message: string; key?: string } 
 
 /** Schema errors, most specific first, without ajv's duplicate noise. */
 function schemaProblems(source: ParsedSource): ScenarioProblem[] {
-  const validate = scenarioValidator();
-  if (validate(source.raw)) return [];
+  // Compiled ahead of time from scenarioJsonSchema (`npm run gen:validator`): no ajv at run time.
+  if (validateScenario(source.raw)) return [];
   const seen = new Set<string>();
   const problems: ScenarioProblem[] = [];
-  for (const e of validate.errors ?? []) {
+  for (const e of validateScenario.errors ?? []) {
     const { message, key } = describeSchemaError(e);
     if (seen.has(message)) continue;
     seen.add(message);
