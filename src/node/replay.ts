@@ -136,16 +136,18 @@ export async function replayRecorded(
   const events = recorded.events;
   const settleAt = costEventIndex(events);
   // Recorded times divided by --replay-speed; the cost event settles when it goes out, as on real nodes.
-  const sseEvents: SseEvent[] = events.map((event, i) => ({
-    at: event.at_ms / speed,
-    data:
-      i === settleAt
-        ? () => {
+  const sseEvents: SseEvent[] = events.map((event, i) =>
+    i === settleAt
+      ? {
+          at: event.at_ms / speed,
+          settles: true,
+          data: () => {
             settle();
             return textOf(patched(event.data));
-          }
-        : textOf(event.data),
-  }));
+          },
+        }
+      : { at: event.at_ms / speed, data: textOf(event.data) },
+  );
   const outcome = await writeSse(reply, sseEvents, undefined, {
     status: recorded.status,
     ...(recorded.headers ? { headers: recorded.headers } : {}),

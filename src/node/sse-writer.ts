@@ -2,9 +2,14 @@ import type { FastifyReply } from 'fastify';
 
 /** One server-sent event, due `at` milliseconds after the stream starts. */
 export interface SseEvent {
-  /** A function is called when the event is due, for content that depends on what happened before (the cost chunk). */
+  /** A function is called when the event is due: nothing is rendered for a stream ahead of time. */
   data: string | (() => string);
   at: number;
+  /**
+   * Rendering this event settles the request (the cost chunk): a fault fires before it at the
+   * latest, and never renders it.
+   */
+  settles?: boolean;
 }
 
 /**
@@ -59,12 +64,12 @@ function malformedFrame(data: string): string {
 }
 
 /**
- * Where a fault fires at the latest: before the first event rendered when due (the cost chunk,
- * whose rendering settles the request), else before the last event (`[DONE]`).
+ * Where a fault fires at the latest: before the event whose rendering settles the request (the
+ * cost chunk), else before the last event (`[DONE]`).
  */
 function latestFaultIndex(events: readonly SseEvent[]): number {
-  const deferred = events.findIndex((e) => typeof e.data === 'function');
-  return deferred >= 0 ? deferred : events.length - 1;
+  const settling = events.findIndex((e) => e.settles);
+  return settling >= 0 ? settling : events.length - 1;
 }
 
 /**
@@ -175,9 +180,13 @@ async function applyFault(res: FastifyReply['raw'], fault: StreamFault, event: S
       return 'faulted';
     case 'malformed': {
       // The broken frame ends the stream, as a proxy that truncates would leave it: the client
-      // cannot read past it (the SDK throws), so nothing after it is sent or charged. A deferred
-      // event is never rendered here: rendering the cost chunk would settle the request.
-      const data = typeof event.data === 'function' ? '{"object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":0}}' : event.data;
+      // cannot read past it (the SDK throws), so nothing after it is sent or charged. The cost
+      // chunk is never rendered here: rendering it would settle the request.
+      const data = event.settles
+        ? '{"object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":0}}'
+        : typeof event.data === 'function'
+          ? event.data()
+          : event.data;
       res.end(malformedFrame(data));
       return 'faulted';
     }

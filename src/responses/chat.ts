@@ -124,15 +124,18 @@ export function paidChatCompletionJson(plan: ChatPlan, meta: ResponseMeta, logpr
   return `{"id":${JSON.stringify(meta.id)},"object":"chat.completion","created":${num(meta.created)},"model":${JSON.stringify(meta.model)},"choices":[${choices}],"usage":{${usage}${paid.usage}},"service_tier":"default","system_fingerprint":${JSON.stringify(meta.systemFingerprint)}${paid.body}}`;
 }
 
-/** One frame of a chat stream; `tokens` is how many completion tokens it carries, for pacing. */
+/**
+ * One frame of a chat stream: how many completion tokens it carries (for pacing) and its JSON text,
+ * rendered when the frame is sent, so an open stream holds its plan rather than its text.
+ */
 export interface ChunkFrame {
-  kind: 'role' | 'content' | 'tool' | 'finish' | 'usage';
+  kind: 'role' | 'content' | 'tool' | 'finish';
   tokens: number;
-  chunk: Record<string, unknown>;
+  json: () => string;
 }
 
 export interface StreamOptions {
-  /** Chunks carry `usage: null` and a final usage chunk follows. */
+  /** Chunks carry `usage: null` (a final usage chunk follows, from `usageChunk`). */
   withUsage: boolean;
   chunkTokens: number;
 }
@@ -140,59 +143,76 @@ export interface StreamOptions {
 /**
  * The chunks of a streamed chat completion in wire order: per choice a role delta, content (or
  * tool-call header and argument fragments), a finish delta; choices interleave round-robin as
- * OpenAI's do; then the `choices: []` usage chunk when asked for.
+ * OpenAI's do. Each is exactly `JSON.stringify` of the chunk object (test/unit/chat-json.test.ts
+ * compares them), written as text: building and serialising an object per token was most of the
+ * cost of opening a stream.
  */
 export function chatCompletionChunks(plan: ChatPlan, meta: ResponseMeta, options: StreamOptions, logprobs: LogprobOptions): ChunkFrame[] {
-  const base = { id: meta.id, object: 'chat.completion.chunk', created: meta.created, model: meta.model, system_fingerprint: meta.systemFingerprint };
-  const frame = (kind: ChunkFrame['kind'], tokens: number, choice: Record<string, unknown>): ChunkFrame => ({
-    kind,
-    tokens,
-    chunk: { ...base, choices: [choice], ...(options.withUsage ? { usage: null } : {}) },
-  });
+  const head = `{"id":${JSON.stringify(meta.id)},"object":"chat.completion.chunk","created":${num(meta.created)},"model":${JSON.stringify(meta.model)},"system_fingerprint":${JSON.stringify(meta.systemFingerprint)},"choices":[`;
+  const tail = options.withUsage ? '],"usage":null}' : ']}';
+  const frame = (kind: ChunkFrame['kind'], tokens: number, choiceJson: () => string): ChunkFrame => ({ kind, tokens, json: () => head + choiceJson() + tail });
   const perChoice = plan.choices.map((choice) => choiceFrames(choice, options.chunkTokens, logprobs, frame));
   const frames: ChunkFrame[] = [];
   for (let step = 0; perChoice.some((f) => step < f.length); step++) {
     for (const list of perChoice) if (step < list.length) frames.push(list[step]!);
   }
-  if (options.withUsage) frames.push({ kind: 'usage', tokens: 0, chunk: { ...base, choices: [], usage: usageOf(plan) } });
   return frames;
 }
 
-type FrameMaker = (kind: ChunkFrame['kind'], tokens: number, choice: Record<string, unknown>) => ChunkFrame;
+/** The final `choices: []` chunk with the usage, as an object: the cost fields are added to it when the request settles. */
+export function usageChunk(plan: ChatPlan, meta: ResponseMeta): Record<string, unknown> & { usage: Record<string, unknown> } {
+  return {
+    id: meta.id,
+    object: 'chat.completion.chunk',
+    created: meta.created,
+    model: meta.model,
+    system_fingerprint: meta.systemFingerprint,
+    choices: [],
+    usage: usageOf(plan),
+  };
+}
+
+type FrameMaker = (kind: ChunkFrame['kind'], tokens: number, choiceJson: () => string) => ChunkFrame;
 
 function choiceFrames(choice: ChoicePlan, chunkTokens: number, logprobs: LogprobOptions, frame: FrameMaker): ChunkFrame[] {
-  const { index } = choice;
+  const index = num(choice.index);
   const frames: ChunkFrame[] = [];
   const lp = logprobsOf(choice, logprobs);
-  frames.push(
-    frame('role', 0, { index, delta: { role: 'assistant', content: choice.toolCalls.length ? null : '', refusal: null }, logprobs: null, finish_reason: null }),
-  );
-  for (let i = 0; i < choice.pieces.length; i += chunkTokens) {
-    const slice = choice.pieces.slice(i, i + chunkTokens);
-    const chunkLogprobs = lp ? { content: lp.content.slice(i, i + chunkTokens), refusal: null } : null;
-    frames.push(frame('content', slice.length, { index, delta: { content: slice.join('') }, logprobs: chunkLogprobs, finish_reason: null }));
+  const role = `{"index":${index},"delta":{"role":"assistant","content":${choice.toolCalls.length ? 'null' : '""'},"refusal":null},"logprobs":null,"finish_reason":null}`;
+  frames.push(frame('role', 0, () => role));
+  const { pieces } = choice;
+  for (let i = 0; i < pieces.length; i += chunkTokens) {
+    const end = Math.min(i + chunkTokens, pieces.length);
+    frames.push(
+      frame('content', end - i, () => {
+        const text = chunkTokens === 1 ? pieces[i]! : pieces.slice(i, end).join('');
+        const chunkLogprobs = lp ? JSON.stringify({ content: lp.content.slice(i, end), refusal: null }) : 'null';
+        return `{"index":${index},"delta":{"content":${JSON.stringify(text)}},"logprobs":${chunkLogprobs},"finish_reason":null}`;
+      }),
+    );
   }
   choice.toolCalls.forEach((call, callIndex) => {
     frames.push(
-      frame('tool', 1, {
-        index,
-        delta: { tool_calls: [{ index: callIndex, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] },
-        logprobs: null,
-        finish_reason: null,
-      }),
+      frame(
+        'tool',
+        1,
+        () =>
+          `{"index":${index},"delta":{"tool_calls":[{"index":${callIndex},"id":${JSON.stringify(call.id)},"type":"function","function":{"name":${JSON.stringify(call.name)},"arguments":""}}]},"logprobs":null,"finish_reason":null}`,
+      ),
     );
     for (const fragment of argumentFragments(call.arguments, chunkTokens)) {
       frames.push(
-        frame('tool', fragment.tokens, {
-          index,
-          delta: { tool_calls: [{ index: callIndex, function: { arguments: fragment.text } }] },
-          logprobs: null,
-          finish_reason: null,
-        }),
+        frame(
+          'tool',
+          fragment.tokens,
+          () =>
+            `{"index":${index},"delta":{"tool_calls":[{"index":${callIndex},"function":{"arguments":${JSON.stringify(fragment.text)}}}]},"logprobs":null,"finish_reason":null}`,
+        ),
       );
     }
   });
-  frames.push(frame('finish', 0, { index, delta: {}, logprobs: null, finish_reason: choice.finishReason }));
+  const finish = `{"index":${index},"delta":{},"logprobs":null,"finish_reason":${JSON.stringify(choice.finishReason)}}`;
+  frames.push(frame('finish', 0, () => finish));
   return frames;
 }
 

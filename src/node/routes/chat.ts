@@ -4,7 +4,7 @@ import { type ChatGenerationInput, type ChatPlan, chatRequestSeed, planChat } fr
 import { hashSeed } from '../../generate/random.ts';
 import { tokenizerFor } from '../../generate/tokens.ts';
 import { type ChatRequest, parseChatRequest } from '../../requests/chat.ts';
-import { type LogprobOptions, type ResponseMeta, chatCompletionChunks, paidChatCompletionJson } from '../../responses/chat.ts';
+import { type LogprobOptions, type ResponseMeta, chatCompletionChunks, paidChatCompletionJson, usageChunk } from '../../responses/chat.ts';
 import { frameSchedule } from '../../responses/pacing.ts';
 import { jsonBody } from '../body.ts';
 import type { NodeContext } from '../context.ts';
@@ -121,21 +121,21 @@ async function streamChat(planned: PlannedChat, request: FastifyRequest, reply: 
     const stream = { ...ctx.scenario.stream, ...scripted?.stream };
     const withUsage = stream.usage_chunk === 'always' || chat.includeUsage;
     const frames = chatCompletionChunks(plan, meta, { withUsage, chunkTokens: stream.chunk_tokens }, logprobs);
-    const usageFrame = withUsage ? frames.pop() : undefined;
+    const usageJson = (settlement: Settlement) => JSON.stringify(addCostToUsageChunk(usageChunk(plan, meta), cost, settlement));
     let events: SseEvent[];
     if (payer.mode === 'xcashu') {
       // X-Cashu answers are buffered by real nodes: settled first, change in the headers, then replayed at once.
       const settlement = settle();
       setCostHeaders(reply, cost, settlement);
-      events = frames.map((f) => ({ data: JSON.stringify(f.chunk), at: 0 }));
-      if (usageFrame) events.push({ data: JSON.stringify(addCostToUsageChunk(usageFrame.chunk, cost, settlement)), at: 0 });
+      events = frames.map((f) => ({ data: f.json(), at: 0 }));
+      if (withUsage) events.push({ data: usageJson(settlement), at: 0 });
     } else {
       const seed = chatRequestSeed({ request: chat, modelId: model.id, scenarioSeed: ctx.scenario.seed, tokenizer: logprobs.tokenizer });
       const times = frameSchedule(frames, stream, seed);
       const last = times[times.length - 1] ?? 0;
-      events = frames.map((f, i) => ({ data: JSON.stringify(f.chunk), at: times[i]! }));
+      events = frames.map((f, i) => ({ data: f.json, at: times[i]! }));
       // The node settles after the upstream finishes, then sends the cost in the held-back usage chunk.
-      if (usageFrame) events.push({ data: () => JSON.stringify(addCostToUsageChunk(usageFrame.chunk, cost, settle())), at: last });
+      if (withUsage) events.push({ data: () => usageJson(settle()), at: last, settles: true });
     }
     events.push({ data: '[DONE]', at: events[events.length - 1]?.at ?? 0 });
     const outcome = await writeSse(reply, events, streamFaultOf(request.mock?.fault, true), { clientTimeoutMs: stream.client_timeout_ms });
