@@ -1,7 +1,7 @@
 /**
  * Servers in child processes for the benchmarks, so that the client's own work and memory do not
- * count against them: the mock (`node bin/routstr-mock.js serve`) and aimock (`bench/aimock.ts`
- * run directly). Each child's resident memory is read from /proc/<pid>/status (Linux), without
+ * count against them: the mock (`node bin/routstr-mock.js serve`), aimock (`bench/aimock.ts` run
+ * directly) and the bare paced SSE server (`bench/bare-sse.ts` run directly). Each child's resident memory is read from /proc/<pid>/status (Linux), without
  * touching the child's event loop; `BENCH_CPU_PROF=DIR` makes every child write a CPU profile
  * (node --cpu-prof) to DIR when it stops.
  */
@@ -78,6 +78,14 @@ export function spawnAimock(stream: { ttftMs?: number; tokensPerSecond?: number 
   return spawnServer(
     ['--import', 'tsx', 'bench/aimock.ts', '--port', '0', '--ttft', String(stream.ttftMs ?? 0), '--tps', String(stream.tokensPerSecond ?? 0)],
     /aimock listening on (http:\/\/\S+)/,
+  );
+}
+
+/** The bare paced SSE server of bench/bare-sse.ts (node:http only), the baseline of the paced streams bench. */
+export function spawnBareSse(stream: { ttftMs?: number; tokensPerSecond?: number } = {}): Promise<ChildServer> {
+  return spawnServer(
+    ['--import', 'tsx', 'bench/bare-sse.ts', '--port', '0', '--ttft', String(stream.ttftMs ?? 0), '--tps', String(stream.tokensPerSecond ?? 0)],
+    /bare-sse listening on (http:\/\/\S+)/,
   );
 }
 

@@ -70,6 +70,9 @@ export interface MockNode {
 }
 
 /** Starts a mock Routstr node in this process. */
+/** uvicorn's default `--backlog`. */
+const LISTEN_BACKLOG = 2048;
+
 export async function startMockNode(options: MockNodeOptions = {}): Promise<MockNode> {
   const scenario = loadScenario(options.scenario ?? 'default', { seed: options.seed });
   const replay = replaySettings(options.replay, scenario.source);
@@ -90,7 +93,9 @@ export async function startMockNode(options: MockNodeOptions = {}): Promise<Mock
     bodyLimit: options.bodyLimit,
   });
   const host = options.host ?? '127.0.0.1';
-  await app.listen({ port: options.port ?? 8000, host });
+  // uvicorn's (real nodes') accept queue, not Node's 511: a burst of connections beyond the queue
+  // loses SYNs, and each retries a second later (the kernel caps it at net.core.somaxconn).
+  await app.listen({ port: options.port ?? 8000, host, backlog: LISTEN_BACKLOG });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 8000);
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
