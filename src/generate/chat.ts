@@ -212,9 +212,11 @@ function textChoice(full: string, request: ChatRequest, tokenizer: Tokenizer, in
     if (at >= 0) text = text.slice(0, at);
   }
   const limit = completionLimit(request);
-  const tokens = tokenizer.countUncached(text);
-  if (limit === undefined || tokens <= limit) return new TextChoice(index, text, tokens, tokenizer);
-  const pieces = tokenizer.pieces(text).slice(0, limit);
+  // A stream or logprobs read every piece: cut them once and count them, rather than count and cut.
+  const all = request.stream || request.logprobs ? tokenizer.pieces(text) : undefined;
+  const tokens = all ? all.length : tokenizer.countUncached(text);
+  if (limit === undefined || tokens <= limit) return new TextChoice(index, text, tokens, tokenizer, all);
+  const pieces = (all ?? tokenizer.pieces(text)).slice(0, limit);
   text = pieces.join('');
   return { index, content: text, pieces: text === '' ? [] : pieces, toolCalls: [], finishReason: 'length', completionTokens: pieces.length };
 }
@@ -231,8 +233,10 @@ class TextChoice implements ChoicePlan {
     readonly content: string,
     readonly completionTokens: number,
     tokenizer: Tokenizer,
+    pieces?: string[],
   ) {
     this.#tokenizer = tokenizer;
+    this.#pieces = pieces;
   }
 
   get pieces(): string[] {
