@@ -3,7 +3,7 @@
  * a seed, no HTTP. Implementations live in ./audio/.
  */
 export { synthesizeSpeech, supportedSpeechFormats, UnsupportedAudioFormatError, SPEECH_FORMATS } from './audio/speech.ts';
-export type { SpeechFormat, SpeechAudio } from './audio/speech.ts';
+export type { SpeechFormat, SpeechAudio, SpeechOptions } from './audio/speech.ts';
 export { SPEECH_SAMPLE_RATE, speechDurationSeconds, MIN_SPEED, MAX_SPEED } from './audio/voice.ts';
 export { probeAudioDuration } from './audio/probe.ts';
 export { buildTranscript } from './audio/transcript.ts';

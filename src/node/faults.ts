@@ -35,6 +35,20 @@ export function waitForClient(reply: FastifyReply, ms: number): Promise<boolean>
   });
 }
 
+/**
+ * A signal that aborts when the client goes away (the response's `close`, as for waitForClient)
+ * while long work for it is under way, so the work can stop. `stop()` ends the watch once the
+ * work is done.
+ */
+export function watchClient(reply: FastifyReply): { signal: AbortSignal; stop(): void } {
+  const res = reply.raw;
+  const controller = new AbortController();
+  const onClose = () => controller.abort(new Error('The client closed the connection'));
+  if (res.destroyed || res.socket?.destroyed) onClose();
+  else res.once('close', onClose);
+  return { signal: controller.signal, stop: () => res.off('close', onClose) };
+}
+
 /** Paths whose routes stream (and so apply stream faults themselves); elsewhere every fault acts before the headers. */
 const STREAMING_PATHS = new Set(['/chat/completions', '/completions']);
 

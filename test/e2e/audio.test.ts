@@ -16,8 +16,8 @@ afterAll(() => t.close());
 /** Speech lasts 15 characters a second, so these 60 and 180 characters make clips of 4 s and 12 s. */
 const FOUR_SECONDS = 'Testing the transcription endpoint with a shorter sound clip';
 const TWELVE_SECONDS = `${FOUR_SECONDS}. ${FOUR_SECONDS}. ${FOUR_SECONDS.slice(0, -5)}!`;
-const wav4 = synthesizeSpeech(FOUR_SECONDS, 7, 'wav');
-const mp312 = synthesizeSpeech(TWELVE_SECONDS, 7, 'mp3');
+const wav4 = await synthesizeSpeech(FOUR_SECONDS, 7, 'wav');
+const mp312 = await synthesizeSpeech(TWELVE_SECONDS, 7, 'mp3');
 
 interface Verbose {
   task?: string;

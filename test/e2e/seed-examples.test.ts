@@ -155,7 +155,7 @@ describe('Common use cases', () => {
   });
 
   it('Audio transcription: an mp3 upload with response_format text', async () => {
-    const mp3 = synthesizeSpeech('Hello there, this is a short recording for the transcription example.', 1, 'mp3').bytes;
+    const mp3 = (await synthesizeSpeech('Hello there, this is a short recording for the transcription example.', 1, 'mp3')).bytes;
     const response = await client.audio.transcriptions.create({ model: 'whisper-1', file: await toFile(mp3, 'audio.mp3'), response_format: 'text' });
     expect(typeof response).toBe('string');
     expect((response as unknown as string).trim().length).toBeGreaterThan(0);

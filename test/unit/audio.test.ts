@@ -19,53 +19,49 @@ const TEXT_150 =
   'The quick brown fox jumps over the lazy dog. Then, after a short rest, it ran back home to sleep! ' + 'Did anyone notice? Nobody did, and that was so fine.';
 
 describe('synthesizeSpeech', () => {
-  it('supports mp3, flac, wav and pcm, and refuses opus and aac with a typed error', () => {
+  it('supports mp3, flac, wav and pcm, and refuses opus and aac with a typed error', async () => {
     expect(supportedSpeechFormats()).toEqual(['mp3', 'flac', 'wav', 'pcm']);
     for (const format of ['opus', 'aac', 'ogg'] as SpeechFormat[]) {
-      let error: unknown;
-      try {
-        synthesizeSpeech('hello', 1, format);
-      } catch (e) {
-        error = e;
-      }
+      const error = await synthesizeSpeech('hello', 1, format).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UnsupportedAudioFormatError);
       expect((error as UnsupportedAudioFormatError).message).toMatch(new RegExp(`'${format}'.*mp3, flac, wav, pcm`));
     }
   });
 
-  it('gives each format its content type', () => {
-    const types = Object.fromEntries(supportedSpeechFormats().map((f) => [f, synthesizeSpeech('hi', 1, f).contentType]));
+  it('gives each format its content type', async () => {
+    const types = Object.fromEntries(await Promise.all(supportedSpeechFormats().map(async (f) => [f, (await synthesizeSpeech('hi', 1, f)).contentType])));
     expect(types).toEqual({ mp3: 'audio/mpeg', flac: 'audio/flac', wav: 'audio/wav', pcm: 'audio/pcm' });
   });
 
-  it('makes the duration follow the text (~15 chars/s), the speed, and a 0.5 s floor', () => {
+  it('makes the duration follow the text (~15 chars/s), the speed, and a 0.5 s floor', async () => {
     expect(TEXT_150.length).toBe(150);
-    expect(synthesizeSpeech(TEXT_150, 1, 'pcm').durationSeconds).toBeCloseTo(10, 3);
-    expect(synthesizeSpeech(TEXT_150, 1, 'pcm', 2).durationSeconds).toBeCloseTo(5, 3);
-    expect(synthesizeSpeech(TEXT_150, 1, 'pcm', 0.25).durationSeconds).toBeCloseTo(40, 3);
-    expect(synthesizeSpeech(TEXT_150, 1, 'pcm', 100).durationSeconds).toBeCloseTo(2.5, 3); // clamped to 4
-    expect(synthesizeSpeech('Hi', 1, 'pcm').durationSeconds).toBe(0.5);
-    expect(synthesizeSpeech('', 1, 'pcm').durationSeconds).toBe(0.5);
+    expect((await synthesizeSpeech(TEXT_150, 1, 'pcm')).durationSeconds).toBeCloseTo(10, 3);
+    expect((await synthesizeSpeech(TEXT_150, 1, 'pcm', 2)).durationSeconds).toBeCloseTo(5, 3);
+    expect((await synthesizeSpeech(TEXT_150, 1, 'pcm', 0.25)).durationSeconds).toBeCloseTo(40, 3);
+    expect((await synthesizeSpeech(TEXT_150, 1, 'pcm', 100)).durationSeconds).toBeCloseTo(2.5, 3); // clamped to 4
+    expect((await synthesizeSpeech('Hi', 1, 'pcm')).durationSeconds).toBe(0.5);
+    expect((await synthesizeSpeech('', 1, 'pcm')).durationSeconds).toBe(0.5);
   });
 
-  it('writes raw pcm as 24 kHz s16le and wav as the same samples under a RIFF header', () => {
-    const pcm = synthesizeSpeech(TEXT_150, 5, 'pcm');
-    const wav = synthesizeSpeech(TEXT_150, 5, 'wav');
+  it('writes raw pcm as 24 kHz s16le and wav as the same samples under a RIFF header', async () => {
+    const pcm = await synthesizeSpeech(TEXT_150, 5, 'pcm');
+    const wav = await synthesizeSpeech(TEXT_150, 5, 'wav');
     expect(pcm.bytes.length).toBe(Math.round(pcm.durationSeconds * 24_000) * 2);
     const header = readWavHeader(wav.bytes);
     expect(header).toEqual({ format: 1, channels: 1, sampleRate: 24_000, bitsPerSample: 16, dataBytes: pcm.bytes.length, riffSize: wav.bytes.length - 8 });
     expect(wav.bytes.subarray(44).equals(pcm.bytes)).toBe(true);
   });
 
-  it('is deterministic per seed and text', () => {
+  it('is deterministic per seed and text', async () => {
+    const bytes = async (seed: number, format: SpeechFormat) => (await synthesizeSpeech(TEXT_150, seed, format)).bytes;
     for (const format of supportedSpeechFormats()) {
-      expect(synthesizeSpeech(TEXT_150, 9, format).bytes.equals(synthesizeSpeech(TEXT_150, 9, format).bytes)).toBe(true);
+      expect((await bytes(9, format)).equals(await bytes(9, format))).toBe(true);
     }
-    expect(synthesizeSpeech(TEXT_150, 9, 'pcm').bytes.equals(synthesizeSpeech(TEXT_150, 10, 'pcm').bytes)).toBe(false);
+    expect((await bytes(9, 'pcm')).equals(await bytes(10, 'pcm'))).toBe(false);
   });
 
-  it('sounds like talking: loud syllables with quiet pauses between words', () => {
-    const samples = pcmSamples(synthesizeSpeech(TEXT_150, 3, 'pcm').bytes);
+  it('sounds like talking: loud syllables with quiet pauses between words', async () => {
+    const samples = pcmSamples((await synthesizeSpeech(TEXT_150, 3, 'pcm')).bytes);
     const windowRms = rmsPerWindow(samples, 480); // 20 ms windows
     const loud = windowRms.filter((r) => r > 2000).length;
     const quiet = windowRms.filter((r) => r < 100).length;
@@ -75,7 +71,7 @@ describe('synthesizeSpeech', () => {
   });
 
   it('writes mp3 that music-metadata reads as 24 kHz mono of the right length', async () => {
-    const speech = synthesizeSpeech(TEXT_150, 2, 'mp3');
+    const speech = await synthesizeSpeech(TEXT_150, 2, 'mp3');
     const { format } = await parseBuffer(speech.bytes, { mimeType: 'audio/mpeg' }, { duration: true });
     expect(format.container).toBe('MPEG');
     expect(format.sampleRate).toBe(24_000);
@@ -85,8 +81,8 @@ describe('synthesizeSpeech', () => {
   });
 
   it('writes lossless flac that decodes back to the exact pcm samples', async () => {
-    const flac = synthesizeSpeech(TEXT_150, 4, 'flac');
-    const pcm = synthesizeSpeech(TEXT_150, 4, 'pcm');
+    const flac = await synthesizeSpeech(TEXT_150, 4, 'flac');
+    const pcm = await synthesizeSpeech(TEXT_150, 4, 'pcm');
     expect(flac.bytes.length).toBeLessThan(pcm.bytes.length);
     const decoded = decodeFlac(flac.bytes);
     expect(decoded.sampleRate).toBe(24_000);
@@ -98,6 +94,114 @@ describe('synthesizeSpeech', () => {
   });
 });
 
+/**
+ * SHA-256 of the bytes as the encoders wrote them before MP3 encoding became cooperative (sliced,
+ * with the event loop let in between). Determinism is a product rule (same seed, same bytes): a
+ * change that moves one byte of a format fails here.
+ */
+const PINNED: { label: string; text: string; seed: number; format: SpeechFormat; speed: number; length: number; sha256: string }[] = [
+  {
+    label: "'Hi' (the 0.5 s floor)",
+    text: 'Hi',
+    seed: 1,
+    format: 'mp3',
+    speed: 1,
+    length: 4416,
+    sha256: '84d24f513fd38513d38f2aa168d84c3deee098c9b8632c03f47565d368b8237a',
+  },
+  {
+    label: '150 chars',
+    text: TEXT_150,
+    seed: 2,
+    format: 'mp3',
+    speed: 1,
+    length: 80448,
+    sha256: '5f04e0936bf6db6941c604c9f800c9cd98d9d07d08a8e8ec0c154f5f7bcac86c',
+  },
+  {
+    label: '150 chars at speed 0.25',
+    text: TEXT_150,
+    seed: 7,
+    format: 'mp3',
+    speed: 0.25,
+    length: 320448,
+    sha256: '60d68ab48b4277195b8abf8a6580bc0661d2676d488327eb36d59ef230477ac8',
+  },
+  {
+    label: '1050 chars',
+    text: TEXT_150.repeat(7),
+    seed: 3,
+    format: 'mp3',
+    speed: 1,
+    length: 560448,
+    sha256: '046f804f0496648848e634d2ccc8633b969640e2255a47f0c7bc11fe55e37765',
+  },
+  {
+    label: '150 chars',
+    text: TEXT_150,
+    seed: 2,
+    format: 'pcm',
+    speed: 1,
+    length: 480000,
+    sha256: 'fa7e9a6f098ef4c82a42fdd77bcfb473344504f4d65e656d796d723d57e97c38',
+  },
+  {
+    label: '1050 chars',
+    text: TEXT_150.repeat(7),
+    seed: 3,
+    format: 'pcm',
+    speed: 1,
+    length: 3360000,
+    sha256: '3726dadaed256fc58fa1ffd931f02c8fd5d558e9a2dc7d052070856e4d6201e2',
+  },
+  {
+    label: '150 chars',
+    text: TEXT_150,
+    seed: 2,
+    format: 'wav',
+    speed: 1,
+    length: 480044,
+    sha256: 'f86429760b0ebdf99b50a526baf86d4e3d9e2847e3bbb7b04e61a70412ee92d6',
+  },
+  {
+    label: '150 chars',
+    text: TEXT_150,
+    seed: 2,
+    format: 'flac',
+    speed: 1,
+    length: 278674,
+    sha256: 'e282a354e09da36420ceb6a48c4c9c8eb9bab40c7b75af33d7f8f14cc8a97283',
+  },
+];
+
+describe('speech bytes', () => {
+  const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+  it.each(PINNED)('$format of $label (seed $seed) is byte for byte what it always was', async ({ text, seed, format, speed, length, sha256: expected }) => {
+    const { bytes } = await synthesizeSpeech(text, seed, format, speed);
+    expect(bytes.length).toBe(length);
+    expect(sha256(bytes)).toBe(expected);
+  });
+
+  it('stops at its next pause once the signal aborts, rejecting with the reason', async () => {
+    const gone = new Error('the client went away');
+    await expect(synthesizeSpeech(TEXT_150, 1, 'mp3', 1, { signal: AbortSignal.abort(gone) })).rejects.toBe(gone);
+    // Two minutes of speech: seconds of work, cut short.
+    const controller = new AbortController();
+    const started = performance.now();
+    const made = synthesizeSpeech(TEXT_150.repeat(12), 1, 'mp3', 1, { signal: controller.signal });
+    setTimeout(() => controller.abort(gone), 50);
+    await expect(made).rejects.toBe(gone);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('mp3s synthesized at the same time, their slices interleaved, come out as when made alone', async () => {
+    const mp3s = PINNED.filter((p) => p.format === 'mp3');
+    const made = await Promise.all(mp3s.map((p) => synthesizeSpeech(p.text, p.seed, p.format, p.speed)));
+    expect(made.map((m) => sha256(m.bytes))).toEqual(mp3s.map((p) => p.sha256));
+  });
+});
+
 describe('probeAudioDuration', () => {
   it('reads back the duration of synthesized wav (within 5%), flac, and mp3 (within 10%)', async () => {
     for (const [format, tolerance] of [
@@ -105,7 +209,7 @@ describe('probeAudioDuration', () => {
       ['flac', 0.05],
       ['mp3', 0.1],
     ] as const) {
-      const speech = synthesizeSpeech(TEXT_150, 6, format);
+      const speech = await synthesizeSpeech(TEXT_150, 6, format);
       const probed = await probeAudioDuration(speech.bytes, `speech.${format}`, speech.contentType);
       expect(probed, format).not.toBeNull();
       expect(Math.abs((probed as number) - speech.durationSeconds) / speech.durationSeconds, format).toBeLessThan(tolerance);
@@ -113,12 +217,12 @@ describe('probeAudioDuration', () => {
   });
 
   it('needs neither a file name nor a mime type', async () => {
-    const speech = synthesizeSpeech(TEXT_150, 6, 'mp3');
+    const speech = await synthesizeSpeech(TEXT_150, 6, 'mp3');
     expect(await probeAudioDuration(speech.bytes)).toBeCloseTo(speech.durationSeconds, 0);
   });
 
   it('computes a streamed wav duration from the bytes when the size fields are 0 or unknown', async () => {
-    const speech = synthesizeSpeech(TEXT_150, 6, 'wav');
+    const speech = await synthesizeSpeech(TEXT_150, 6, 'wav');
     for (const size of [0, 0xffffffff]) {
       const streamed = Buffer.from(speech.bytes);
       streamed.writeUInt32LE(size, 4);
@@ -143,7 +247,7 @@ describe('probeAudioDuration', () => {
         expect(await probeAudioDuration(bytes, name, mime)).toBeNull();
       }
     }
-    const riffWithoutData = Buffer.from(synthesizeSpeech('hi', 1, 'wav').bytes.subarray(0, 36));
+    const riffWithoutData = Buffer.from((await synthesizeSpeech('hi', 1, 'wav')).bytes.subarray(0, 36));
     expect(await probeAudioDuration(riffWithoutData, 'a.wav')).toBeNull();
   });
 });

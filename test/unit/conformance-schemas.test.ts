@@ -328,7 +328,11 @@ describe('strict schemas agree with the official spec on real mock output', () =
     form.append('response_format', 'verbose_json');
     form.append('timestamp_granularities[]', 'word');
     form.append('timestamp_granularities[]', 'segment');
-    form.append('file', new Blob([Uint8Array.from(synthesizeSpeech('Testing the transcription endpoint', 3, 'wav').bytes)], { type: 'audio/wav' }), 'clip.wav');
+    form.append(
+      'file',
+      new Blob([Uint8Array.from((await synthesizeSpeech('Testing the transcription endpoint', 3, 'wav')).bytes)], { type: 'audio/wav' }),
+      'clip.wav',
+    );
     const res = await fetch(`${node.url}/audio/transcriptions`, { method: 'POST', headers, body: form });
     expect(res.status).toBe(200);
     const body = await res.json();

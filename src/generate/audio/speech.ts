@@ -18,11 +18,12 @@ const CONTENT_TYPES: Readonly<Record<SpeechFormat, string>> = {
   pcm: 'audio/pcm',
 };
 
-type Encoder = (samples: Int16Array, sampleRate: number) => Buffer;
+/** Encoders are synchronous but for mp3, the slow one, which runs in slices (see encodeMp3). */
+type Encoder = (samples: Int16Array, sampleRate: number, signal?: AbortSignal) => Buffer | Promise<Buffer>;
 
 // Opus and AAC have no small, maintained pure-JS encoder, and faking their bytes would break clients.
 const ENCODERS: Partial<Record<SpeechFormat, Encoder>> = {
-  mp3: (samples, rate) => encodeMp3(samples, rate),
+  mp3: (samples, rate, signal) => encodeMp3(samples, rate, undefined, signal),
   flac: encodeFlac,
   wav: encodeWav,
   pcm: (samples) => encodePcm16le(samples),
@@ -53,17 +54,24 @@ export interface SpeechAudio {
   durationSeconds: number;
 }
 
+export interface SpeechOptions {
+  /** Stops the work at its next pause (a client that went away); the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
 /**
  * Real audio bytes of a voice-like signal, deterministic for (text, seed, format, speed). Duration
  * follows the text length (~15 chars/second at speed 1, min 0.5 s); `speed` (0.25–4, clamped)
- * divides it.
+ * divides it. Rendering the voice and encoding mp3 take seconds for long inputs, so they run in
+ * slices with the event loop let in between: other requests are served meanwhile. Rejects with
+ * UnsupportedAudioFormatError for a format this build cannot produce.
  */
-export function synthesizeSpeech(text: string, seed: number, format: SpeechFormat, speed = 1): SpeechAudio {
+export async function synthesizeSpeech(text: string, seed: number, format: SpeechFormat, speed = 1, options: SpeechOptions = {}): Promise<SpeechAudio> {
   const encode = Object.hasOwn(ENCODERS, format) ? ENCODERS[format] : undefined;
   if (!encode) throw new UnsupportedAudioFormatError(String(format));
-  const samples = speechSamples(text, seed, speed);
+  const samples = await speechSamples(text, seed, speed, options.signal);
   return {
-    bytes: encode(samples, SPEECH_SAMPLE_RATE),
+    bytes: await encode(samples, SPEECH_SAMPLE_RATE, options.signal),
     contentType: CONTENT_TYPES[format],
     durationSeconds: samples.length / SPEECH_SAMPLE_RATE,
   };

@@ -1,3 +1,4 @@
+import { type Steps, runInSlices } from '../cooperative.ts';
 import { Rng } from '../random.ts';
 
 /**
@@ -26,17 +27,25 @@ export function clampSpeed(speed: number): number {
   return Math.min(MAX_SPEED, Math.max(MIN_SPEED, speed));
 }
 
-/** Mono 16-bit samples at SPEECH_SAMPLE_RATE of a voice "reading" `text`. */
-export function speechSamples(text: string, seed: number, speed = 1): Int16Array {
+/**
+ * Mono 16-bit samples at SPEECH_SAMPLE_RATE of a voice "reading" `text`. Two minutes of speech take
+ * ~0.2 s to render, so it runs in slices with the event loop let in between (see runInSlices);
+ * `signal` stops it early.
+ */
+export function speechSamples(text: string, seed: number, speed = 1, signal?: AbortSignal): Promise<Int16Array> {
+  return runInSlices(speechSampleSteps(text, seed, speed), signal);
+}
+
+function* speechSampleSteps(text: string, seed: number, speed: number): Steps<Int16Array> {
   const rng = new Rng(seed);
   const sampleCount = Math.round(speechDurationSeconds(text, speed) * SPEECH_SAMPLE_RATE);
   const out = new Float32Array(sampleCount);
   const voice = pickVoice(rng.fork('voice'));
   const noise = rng.fork('noise');
   for (const syllable of layoutSyllables(text, sampleCount, rng.fork('layout'))) {
-    renderSyllable(out, syllable, voice, noise);
+    yield* renderSyllable(out, syllable, voice, noise);
   }
-  return toInt16(out, 0.55);
+  return yield* toInt16(out, 0.55);
 }
 
 interface Voice {
@@ -159,26 +168,33 @@ function vowelWavetable(vowel: Vowel, pitch: number, brightness: number): Float3
   return table;
 }
 
-function renderSyllable(out: Float32Array, syllable: Syllable, voice: Voice, noise: Rng): void {
+/** Samples rendered between pauses of renderSyllable (one syllable can be the whole clip): about a millisecond's work. */
+const RENDER_STEP = 16_384;
+
+function* renderSyllable(out: Float32Array, syllable: Syllable, voice: Voice, noise: Rng): Steps<void> {
   const table = vowelWavetable(syllable.vowel, voice.pitch * syllable.pitchFrom, voice.brightness);
   const end = Math.min(out.length, syllable.start + syllable.length);
   const onsetEnd = syllable.start + syllable.length * syllable.onset;
   let phase = 0;
   let lastNoise = 0;
-  for (let i = syllable.start; i < end; i++) {
-    const t = (i - syllable.start) / syllable.length;
-    const pitch = voice.pitch * lerp(syllable.pitchFrom, syllable.pitchTo, t);
-    phase = (phase + (pitch * TABLE_SIZE) / SPEECH_SAMPLE_RATE) % TABLE_SIZE;
-    // The vowel swells after the consonant and fades before the next syllable.
-    const voiced = Math.sin(Math.PI * t) ** 0.7 * (i < onsetEnd ? 0.3 : 1);
-    let sample = voiced * tableAt(table, phase);
-    if (i < onsetEnd) {
-      // Differenced white noise leans towards high frequencies, like an "s" or "t".
-      const white = noise.next() * 2 - 1;
-      sample += 0.25 * (white - lastNoise) * Math.sin((Math.PI * (i - syllable.start)) / (onsetEnd - syllable.start));
-      lastNoise = white;
+  for (let from = syllable.start; from < end; from += RENDER_STEP) {
+    const to = Math.min(end, from + RENDER_STEP);
+    for (let i = from; i < to; i++) {
+      const t = (i - syllable.start) / syllable.length;
+      const pitch = voice.pitch * lerp(syllable.pitchFrom, syllable.pitchTo, t);
+      phase = (phase + (pitch * TABLE_SIZE) / SPEECH_SAMPLE_RATE) % TABLE_SIZE;
+      // The vowel swells after the consonant and fades before the next syllable.
+      const voiced = Math.sin(Math.PI * t) ** 0.7 * (i < onsetEnd ? 0.3 : 1);
+      let sample = voiced * tableAt(table, phase);
+      if (i < onsetEnd) {
+        // Differenced white noise leans towards high frequencies, like an "s" or "t".
+        const white = noise.next() * 2 - 1;
+        sample += 0.25 * (white - lastNoise) * Math.sin((Math.PI * (i - syllable.start)) / (onsetEnd - syllable.start));
+        lastNoise = white;
+      }
+      out[i] = (out[i] as number) + sample;
     }
-    out[i] = (out[i] as number) + sample;
+    yield;
   }
 }
 
@@ -190,11 +206,18 @@ function tableAt(table: Float32Array, phase: number): number {
   return a + ((table[next] as number) - a) * (phase - i);
 }
 
-function toInt16(signal: Float32Array, gain: number): Int16Array {
+/** Samples converted between pauses of toInt16: well under a millisecond's work. */
+const CONVERT_STEP = 16_384;
+
+function* toInt16(signal: Float32Array, gain: number): Steps<Int16Array> {
   const pcm = new Int16Array(signal.length);
-  for (let i = 0; i < signal.length; i++) {
-    const v = Math.max(-1, Math.min(1, (signal[i] as number) * gain));
-    pcm[i] = Math.round(v * 32767);
+  for (let start = 0; start < signal.length; start += CONVERT_STEP) {
+    const end = Math.min(signal.length, start + CONVERT_STEP);
+    for (let i = start; i < end; i++) {
+      const v = Math.max(-1, Math.min(1, (signal[i] as number) * gain));
+      pcm[i] = Math.round(v * 32767);
+    }
+    yield;
   }
   return pcm;
 }

@@ -10,6 +10,7 @@ import { type TranscriptionRequest, parseSpeechRequest, parseTranscriptionFields
 import { missing } from '../../requests/fields.ts';
 import { UnparsableJson, jsonBody } from '../body.ts';
 import { NodeError, invalidJson, invalidRequest } from '../errors.ts';
+import { watchClient } from '../faults.ts';
 import type { RouteOptions } from './chat.ts';
 
 /** OpenAI's upload limit for audio files. */
@@ -124,16 +125,33 @@ export async function audioRoutes(app: FastifyInstance, opts: RouteOptions): Pro
     const body = jsonBody(request);
     const model = ctx.resolveModel(body.model);
     const payer = authorizeRequest(ctx.payments, request, model, body);
-    return chargeNothing(ctx.payments, payer, async () => {
-      ctx.requireKind(model, ['speech'], '/v1/audio/speech');
-      const req = parseSpeechRequest(body);
-      try {
-        const audio = synthesizeSpeech(req.input, hashSeed(ctx.scenario.seed, model.id, req.voice, req.input), req.format, req.speed);
-        return reply.header('content-type', audio.contentType).send(audio.bytes);
-      } catch (err) {
-        if (err instanceof UnsupportedAudioFormatError) throw invalidRequest(err.message, 'response_format', 'unsupported_value');
-        throw err;
+    // Long inputs take seconds to synthesize (in slices, other requests going on meanwhile): a
+    // client that goes away meanwhile stops the work, is not answered, and is not charged.
+    const client = watchClient(reply);
+    try {
+      return await chargeNothing(ctx.payments, payer, async () => {
+        ctx.requireKind(model, ['speech'], '/v1/audio/speech');
+        const req = parseSpeechRequest(body);
+        try {
+          const seed = hashSeed(ctx.scenario.seed, model.id, req.voice, req.input);
+          const audio = await synthesizeSpeech(req.input, seed, req.format, req.speed, { signal: client.signal });
+          client.signal.throwIfAborted();
+          return reply.header('content-type', audio.contentType).send(audio.bytes);
+        } catch (err) {
+          if (err instanceof UnsupportedAudioFormatError) throw invalidRequest(err.message, 'response_format', 'unsupported_value');
+          throw err;
+        }
+      });
+    } catch (err) {
+      // chargeNothing has failed the payment (a Bearer hold released, an X-Cashu token refunded): nobody is left to answer.
+      if (client.signal.aborted) {
+        if (request.journalEntry) request.journalEntry.outcome = 'client_closed';
+        reply.hijack();
+        return reply;
       }
-    });
+      throw err;
+    } finally {
+      client.stop();
+    }
   });
 }
