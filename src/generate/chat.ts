@@ -1,9 +1,11 @@
 import type { ChatMessage, ChatRequest, ToolDefinition } from '../requests/chat.ts';
 import type { ReplySpec } from '../scenario/types.ts';
+import { type Steps, runToEnd } from './cooperative.ts';
 import { jsonObjectForPrompt, valueFromSchema } from './json-schema-value.ts';
-import { Rng, SEED_START, hashPart, hashSeed } from './random.ts';
+import { HASH_STEP_CHARS, Rng, SEED_START, hashPart, hashPartSteps, hashSeed } from './random.ts';
+import { SCAN_STEP_CHARS } from './segments.ts';
 import { planReply, sentence, topicOf, writeReply } from './text.ts';
-import { type Tokenizer, contentText, countChatPromptTokens } from './tokens.ts';
+import { type Tokenizer, contentText, countChatPromptTokensSteps } from './tokens.ts';
 
 /**
  * What a chat completion says, decided once and rendered either as one JSON object or as a
@@ -13,6 +15,8 @@ export interface ChatPlan {
   choices: ChoicePlan[];
   promptTokens: number;
   completionTokens: number;
+  /** chatRequestSeed of the request, when the plan was made from one. */
+  seed?: number;
 }
 
 export interface ChoicePlan {
@@ -42,18 +46,25 @@ export interface ChatGenerationInput {
 
 /** The seed for one request: scenario seed + everything in the request that shapes the answer. */
 export function chatRequestSeed(input: ChatGenerationInput): number {
+  return runToEnd(chatRequestSeedSteps(input));
+}
+
+/** chatRequestSeed as steps: a message can be megabytes (an image as a data URL). */
+function* chatRequestSeedSteps(input: ChatGenerationInput): Steps<number> {
   const { request } = input;
   let h = hashPart(hashPart(SEED_START, input.scenarioSeed), input.modelId);
   for (const m of request.messages) {
     h = hashPart(h, m.role);
-    h = hashPart(h, typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? null));
+    const content = typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? null);
+    h = content.length > HASH_STEP_CHARS ? yield* hashPartSteps(h, content) : hashPart(h, content);
     if (m.name !== undefined) h = hashPart(h, m.name);
     if (m.tool_call_id !== undefined) h = hashPart(h, m.tool_call_id);
-    if (m.tool_calls !== undefined) h = hashPart(h, JSON.stringify(m.tool_calls));
+    if (m.tool_calls !== undefined) h = yield* hashPartSteps(h, JSON.stringify(m.tool_calls));
   }
   for (const tool of request.tools) h = hashPart(h, tool.name);
   h = hashPart(h, request.toolChoice.mode === 'named' ? `named:${request.toolChoice.name}` : request.toolChoice.mode);
-  h = hashPart(h, request.responseFormat.type === 'json_schema' ? JSON.stringify(request.responseFormat.schema) : request.responseFormat.type);
+  if (request.responseFormat.type === 'json_schema') h = yield* hashPartSteps(h, JSON.stringify(request.responseFormat.schema));
+  else h = hashPart(h, request.responseFormat.type);
   h = hashPart(h, request.temperature);
   return hashPart(h, request.seed) >>> 0;
 }
@@ -66,28 +77,43 @@ export function lastUserText(messages: readonly ChatMessage[]): string {
 }
 
 export function planChat(input: ChatGenerationInput): ChatPlan {
-  const { request, tokenizer } = input;
-  const seed = chatRequestSeed(input);
-  const choices: ChoicePlan[] = [];
-  for (let index = 0; index < request.n; index++) {
-    const choice = planChoice(input, new Rng(hashSeed(seed, index)), index);
-    if (input.reply?.finish_reason) choice.finishReason = input.reply.finish_reason;
-    choices.push(choice);
-  }
-  const usage = input.reply?.usage;
-  const promptTokens = usage?.prompt_tokens ?? countChatPromptTokens(tokenizer, request.messages, request.tools.length ? request.tools : undefined);
-  const completionTokens = usage?.completion_tokens ?? choices.reduce((sum, c) => sum + c.completionTokens, 0);
-  return { choices, promptTokens, completionTokens };
+  return runToEnd(planChatSteps(input));
 }
 
-function planChoice(input: ChatGenerationInput, rng: Rng, index: number): ChoicePlan {
+/**
+ * planChat as steps for runInSlices (or startInSlices): a choice at a time, and long texts to
+ * tokenize a few kB at a time. 128 choices of a big JSON Schema took over a second in one go.
+ */
+export function* planChatSteps(input: ChatGenerationInput): Steps<ChatPlan> {
+  const { request, tokenizer } = input;
+  const seed = yield* chatRequestSeedSteps(input);
+  const choices: ChoicePlan[] = [];
+  for (let index = 0; index < request.n; index++) {
+    const choice = yield* planChoice(input, new Rng(hashSeed(seed, index)), index);
+    if (input.reply?.finish_reason) choice.finishReason = input.reply.finish_reason;
+    choices.push(choice);
+    yield;
+  }
+  const usage = input.reply?.usage;
+  const promptTokens =
+    usage?.prompt_tokens ?? (yield* countChatPromptTokensSteps(tokenizer, request.messages, request.tools.length ? request.tools : undefined));
+  const completionTokens = usage?.completion_tokens ?? choices.reduce((sum, c) => sum + c.completionTokens, 0);
+  return { choices, promptTokens, completionTokens, seed };
+}
+
+function* planChoice(input: ChatGenerationInput, rng: Rng, index: number): Steps<ChoicePlan> {
   const { request, tokenizer, reply } = input;
   if (reply?.tool_calls) return scriptedToolCalls(input, rng, index, reply.tool_calls);
-  if (reply?.content !== undefined) return textChoice(reply.content, request, tokenizer, index);
+  if (reply?.content !== undefined) return yield* textChoice(reply.content, request, tokenizer, index);
   const calledTools = chooseTools(request, rng);
-  if (calledTools.length > 0) return toolCallChoice(input, rng, index, calledTools);
+  if (calledTools.length > 0) return yield* toolCallChoice(input, rng, index, calledTools);
   const full = contentFor(input, rng);
-  return textChoice(full, request, tokenizer, index);
+  return yield* textChoice(full, request, tokenizer, index);
+}
+
+/** The pieces of `text`, in steps when it is long. */
+function* piecesOf(tokenizer: Tokenizer, text: string): Steps<string[]> {
+  return text.length > SCAN_STEP_CHARS ? yield* tokenizer.piecesSteps(text) : tokenizer.pieces(text);
 }
 
 /** Which tools the assistant calls: none once a tool result is the last message, so agent loops end. */
@@ -116,7 +142,7 @@ function relevance(tool: ToolDefinition, prompt: string): number {
   return new Set(words.filter((w) => prompt.includes(w))).size;
 }
 
-function toolCallChoice(input: ChatGenerationInput, rng: Rng, index: number, tools: ToolDefinition[]): ChoicePlan {
+function* toolCallChoice(input: ChatGenerationInput, rng: Rng, index: number, tools: ToolDefinition[]): Steps<ChoicePlan> {
   const text = lastUserText(input.request.messages);
   let budget = completionLimit(input.request) ?? Number.POSITIVE_INFINITY;
   let completionTokens = 0;
@@ -126,7 +152,8 @@ function toolCallChoice(input: ChatGenerationInput, rng: Rng, index: number, too
     if (budget <= 0) break;
     const callRng = rng.fork(tool.name);
     let args = JSON.stringify(valueFromSchema(tool.parameters, callRng, { text }));
-    const pieces = input.tokenizer.pieces(args);
+    yield;
+    const pieces = yield* piecesOf(input.tokenizer, args);
     const cost = pieces.length + input.tokenizer.count(tool.name) + 3;
     if (pieces.length > budget) {
       args = pieces.slice(0, budget).join('');
@@ -205,18 +232,19 @@ function completionLimit(request: ChatRequest): number | undefined {
 }
 
 /** Applies `stop` and the token limit to generated text, the way a model's sampler would. */
-function textChoice(full: string, request: ChatRequest, tokenizer: Tokenizer, index: number): ChoicePlan {
+function* textChoice(full: string, request: ChatRequest, tokenizer: Tokenizer, index: number): Steps<ChoicePlan> {
   let text = full;
   for (const stop of request.stop) {
     const at = text.indexOf(stop);
     if (at >= 0) text = text.slice(0, at);
   }
   const limit = completionLimit(request);
+  const long = text.length > SCAN_STEP_CHARS;
   // A stream or logprobs read every piece: cut them once and count them, rather than count and cut.
-  const all = request.stream || request.logprobs ? tokenizer.pieces(text) : undefined;
-  const tokens = all ? all.length : tokenizer.countUncached(text);
+  const all = request.stream || request.logprobs ? yield* piecesOf(tokenizer, text) : undefined;
+  const tokens = all ? all.length : long ? yield* tokenizer.countUncachedSteps(text) : tokenizer.countUncached(text);
   if (limit === undefined || tokens <= limit) return new TextChoice(index, text, tokens, tokenizer, all);
-  const pieces = (all ?? tokenizer.pieces(text)).slice(0, limit);
+  const pieces = (all ?? (yield* piecesOf(tokenizer, text))).slice(0, limit);
   text = pieces.join('');
   return { index, content: text, pieces: text === '' ? [] : pieces, toolCalls: [], finishReason: 'length', completionTokens: pieces.length };
 }

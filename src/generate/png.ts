@@ -1,14 +1,29 @@
-import type * as pngjs from 'pngjs';
-import { lazyRequire } from './lazy-require.ts';
+import { promisify } from 'node:util';
+import { crc32, deflate, deflateSync } from 'node:zlib';
+import { type Steps, runInSlices, runToEnd } from './cooperative.ts';
 import { Rng } from './random.ts';
 
 /**
  * Seeded landscape pictures for the image endpoints: a sky gradient, a sun with a glow, a few soft
  * clouds and layers of hills fading into the distance. Drawn straight into an RGB byte buffer row
  * by row, so a 1024×1024 picture takes a few tens of milliseconds including PNG encoding.
+ *
+ * The drawing and the PNG row filter run as steps of about STEP_PIXELS pixels, so the node can
+ * render in slices (renderPngInSlices) and the deflate runs on libuv's thread pool: a 2048×2048
+ * picture no longer holds the event loop for ~100 ms. The file is byte for byte what pngjs 7
+ * wrote for these options (`PNG.sync.write` with colour type 2, Sub filter, deflate level 1,
+ * default strategy), which the mock used before: one IHDR, one IDAT, IEND.
  */
 
-const loadPngjs = lazyRequire<typeof pngjs>('pngjs');
+const deflateAsync = promisify(deflate);
+
+/** Pixels drawn (or filtered) per step: ~0.2–1 ms of work. */
+const STEP_PIXELS = 64 * 1024;
+const DEFLATE_OPTIONS = { chunkSize: 32 * 1024, level: 1, strategy: 0 } as const;
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const BYTES_PER_PIXEL = 3;
+/** PNG filter type 1: each byte minus the same colour's byte one pixel to the left. */
+const FILTER_SUB = 1;
 
 type Rgb = readonly [number, number, number];
 
@@ -53,27 +68,87 @@ interface HillLayer {
 
 /** A real PNG of exactly width×height, deterministic for the seed, that looks like something (a seeded landscape), not noise. */
 export function renderPng(seed: number, width: number, height: number): Buffer {
+  checkSize(width, height);
+  const filtered = runToEnd(filterRows(runToEnd(paint(seed, width, height)), width, height));
+  return pngFile(width, height, deflateSync(filtered, DEFLATE_OPTIONS));
+}
+
+/**
+ * renderPng's bytes, made in slices with the event loop let in between (see runInSlices) and the
+ * deflate on the thread pool; `signal` stops it at its next pause.
+ */
+export async function renderPngInSlices(seed: number, width: number, height: number, signal?: AbortSignal): Promise<Buffer> {
+  checkSize(width, height);
+  const pixels = await runInSlices(paint(seed, width, height), signal);
+  const filtered = await runInSlices(filterRows(pixels, width, height), signal);
+  const compressed = await deflateAsync(filtered, DEFLATE_OPTIONS);
+  signal?.throwIfAborted();
+  return pngFile(width, height, compressed);
+}
+
+function checkSize(width: number, height: number): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`renderPng: width and height must be positive integers, got ${width}×${height}`);
   }
+}
+
+/** Rows drawn per step for a picture this wide. */
+function rowsPerStep(width: number): number {
+  return Math.max(1, Math.floor(STEP_PIXELS / width));
+}
+
+/** The picture's RGB bytes, a band of rows per step. */
+function* paint(seed: number, width: number, height: number): Steps<Uint8ClampedArray> {
   const rng = new Rng(seed);
   const palette = jitterPalette(rng.fork('palette'), rng.pick(PALETTES));
   // A clamped array rounds blended values instead of truncating them.
-  const pixels = new Uint8ClampedArray(width * height * 3);
+  const pixels = new Uint8ClampedArray(width * height * BYTES_PER_PIXEL);
   const canvas: Canvas = { pixels, width, height };
 
   const horizon = height * (0.45 + 0.25 * rng.next());
-  paintSky(canvas, palette, horizon);
+  yield* paintSky(canvas, palette, horizon);
   if (palette.stars) paintStars(canvas, rng.fork('stars'), horizon);
-  paintSun(canvas, palette.sun, placeSun(rng.fork('sun'), width, horizon));
-  paintClouds(canvas, palette.cloud, placeClouds(rng.fork('clouds'), width, horizon));
-  paintHills(canvas, buildHills(rng.fork('hills'), palette, width, height, horizon));
+  yield* paintSun(canvas, palette.sun, placeSun(rng.fork('sun'), width, horizon));
+  yield* paintClouds(canvas, palette.cloud, placeClouds(rng.fork('clouds'), width, horizon));
+  yield* paintHills(canvas, buildHills(rng.fork('hills'), palette, width, height, horizon));
+  return pixels;
+}
 
-  const { PNG } = loadPngjs();
-  const png = new PNG({ width, height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
-  png.data = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
-  // Sub filter suits horizontal runs of near-equal colour; level 1 keeps encoding fast.
-  return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false, deflateLevel: 1, deflateStrategy: 0, filterType: 1 });
+/** PNG scanlines: each row's filter type byte, then the row under the Sub filter. */
+function* filterRows(pixels: Uint8ClampedArray, width: number, height: number): Steps<Buffer> {
+  const rowBytes = width * BYTES_PER_PIXEL;
+  const out = Buffer.allocUnsafe((rowBytes + 1) * height);
+  const step = rowsPerStep(width);
+  for (let y = 0; y < height; y++) {
+    const from = y * rowBytes;
+    let at = y * (rowBytes + 1);
+    out[at++] = FILTER_SUB;
+    for (let x = 0; x < BYTES_PER_PIXEL && x < rowBytes; x++) out[at + x] = pixels[from + x] as number;
+    // Buffer stores the low byte of the difference, as the filter's modulo-256 arithmetic wants.
+    for (let x = BYTES_PER_PIXEL; x < rowBytes; x++) out[at + x] = (pixels[from + x] as number) - (pixels[from + x - BYTES_PER_PIXEL] as number);
+    if ((y + 1) % step === 0) yield;
+  }
+  return out;
+}
+
+/** Signature, IHDR (8-bit RGB, no interlace), the one IDAT, IEND. */
+function pngFile(width: number, height: number, compressed: Buffer): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // colour type: RGB
+  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', header), chunk('IDAT', compressed), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Length, type, data, and the CRC-32 of type and data. */
+function chunk(type: string, data: Buffer): Buffer {
+  const out = Buffer.alloc(data.length + 12);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, out.length - 4)), out.length - 4);
+  return out;
 }
 
 interface Canvas {
@@ -98,9 +173,11 @@ function jitterPalette(rng: Rng, base: Palette): Palette {
   };
 }
 
-function paintSky(canvas: Canvas, palette: Palette, horizon: number): void {
+function* paintSky(canvas: Canvas, palette: Palette, horizon: number): Steps<void> {
   const { pixels, width, height } = canvas;
+  const step = rowsPerStep(width);
   for (let y = 0; y < height; y++) {
+    if (y > 0 && y % step === 0) yield;
     // Eased so the sky stays deep overhead and brightens quickly near the horizon.
     const t = Math.min(1, (y + 0.5) / horizon) ** 1.6;
     const r = lerp(palette.skyTop[0], palette.skyHorizon[0], t);
@@ -135,13 +212,15 @@ function placeSun(rng: Rng, width: number, horizon: number): Sun {
   };
 }
 
-function paintSun(canvas: Canvas, color: Rgb, sun: Sun): void {
+function* paintSun(canvas: Canvas, color: Rgb, sun: Sun): Steps<void> {
   const { width, height } = canvas;
   const y0 = Math.max(0, Math.floor(sun.y - sun.glowRadius));
   const y1 = Math.min(height - 1, Math.ceil(sun.y + sun.glowRadius));
   const x0 = Math.max(0, Math.floor(sun.x - sun.glowRadius));
   const x1 = Math.min(width - 1, Math.ceil(sun.x + sun.glowRadius));
+  const step = rowsPerStep(width);
   for (let y = y0; y <= y1; y++) {
+    if (y > y0 && (y - y0) % step === 0) yield;
     const dy = y + 0.5 - sun.y;
     for (let x = x0; x <= x1; x++) {
       const dx = x + 0.5 - sun.x;
@@ -164,13 +243,16 @@ function placeClouds(rng: Rng, width: number, horizon: number): Cloud[] {
   return clouds;
 }
 
-function paintClouds(canvas: Canvas, color: Rgb, clouds: readonly Cloud[]): void {
+function* paintClouds(canvas: Canvas, color: Rgb, clouds: readonly Cloud[]): Steps<void> {
+  const step = rowsPerStep(canvas.width);
   for (const c of clouds) {
     const y0 = Math.max(0, Math.floor(c.y - c.ry));
     const y1 = Math.min(canvas.height - 1, Math.ceil(c.y + c.ry));
     const x0 = Math.max(0, Math.floor(c.x - c.rx));
     const x1 = Math.min(canvas.width - 1, Math.ceil(c.x + c.rx));
+    yield;
     for (let y = y0; y <= y1; y++) {
+      if (y > y0 && (y - y0) % step === 0) yield;
       const ny = (y + 0.5 - c.y) / c.ry;
       for (let x = x0; x <= x1; x++) {
         const nx = (x + 0.5 - c.x) / c.rx;
@@ -206,11 +288,15 @@ function buildHills(rng: Rng, palette: Palette, width: number, height: number, h
   return layers;
 }
 
-function paintHills(canvas: Canvas, layers: readonly HillLayer[]): void {
+function* paintHills(canvas: Canvas, layers: readonly HillLayer[]): Steps<void> {
   const { pixels, width, height } = canvas;
   const shadeDepth = Math.max(1, height * 0.5);
+  const step = rowsPerStep(width);
   for (const { ridge, color } of layers) {
-    for (let y = Math.max(0, Math.floor(highestPoint(ridge))); y < height; y++) {
+    const firstRow = Math.max(0, Math.floor(highestPoint(ridge)));
+    yield;
+    for (let y = firstRow; y < height; y++) {
+      if (y > firstRow && (y - firstRow) % step === 0) yield;
       let i = y * width * 3;
       for (let x = 0; x < width; x++, i += 3) {
         const top = ridge[x] as number;

@@ -1,6 +1,7 @@
 import type * as o200kModule from 'gpt-tokenizer/encoding/o200k_base';
+import { type Steps, runToEnd } from './cooperative.ts';
 import { lazyRequire } from './lazy-require.ts';
-import { SegmentCache } from './segments.ts';
+import { SCAN_STEP_CHARS, SegmentCache } from './segments.ts';
 
 type Encoding = typeof o200kModule;
 
@@ -20,6 +21,14 @@ export interface Tokenizer {
    * tokens after it within that character are empty strings, so the length is the token count.
    */
   pieces(text: string): string[];
+  /**
+   * `count`, `countUncached` and `pieces` as steps for runInSlices: a long text (a 200 kB
+   * message takes ~0.3 s to tokenize) is cut at segment ends into parts of a few kB, with a
+   * pause point after each. Same results; a short text is one step.
+   */
+  countSteps(text: string): Steps<number>;
+  countUncachedSteps(text: string): Steps<number>;
+  piecesSteps(text: string): Steps<string[]>;
 }
 
 /** The library's own pre-tokenisation regex: BPE runs on each match independently. */
@@ -138,6 +147,15 @@ function makeTokenizer(name: Tokenizer['name'], enc: Encoding): Tokenizer {
       segments.scan(text, out);
       return out;
     },
+    *countSteps(text) {
+      return text.length <= SCAN_STEP_CHARS ? this.count(text) : yield* segments.scanSteps(text);
+    },
+    countUncachedSteps: (text) => segments.scanSteps(text),
+    *piecesSteps(text) {
+      const out: string[] = [];
+      yield* segments.scanSteps(text, out);
+      return out;
+    },
   };
 }
 
@@ -159,6 +177,9 @@ function lazyTokenizer(name: Tokenizer['name']): { tokenizer: Tokenizer; load: (
     count: (text) => load().count(text),
     countUncached: (text) => load().countUncached(text),
     pieces: (text) => load().pieces(text),
+    countSteps: (text) => load().countSteps(text),
+    countUncachedSteps: (text) => load().countUncachedSteps(text),
+    piecesSteps: (text) => load().piecesSteps(text),
   };
   return { tokenizer, load };
 }
@@ -210,14 +231,21 @@ function imagePartCount(content: unknown): number {
  * content tokens, 1 for a name, 3 to prime the reply, plus the serialised tool definitions.
  */
 export function countChatPromptTokens(tok: Tokenizer, messages: readonly PromptMessage[], tools?: unknown): number {
+  return runToEnd(countChatPromptTokensSteps(tok, messages, tools));
+}
+
+/** countChatPromptTokens as steps: a conversation can hold 100 000 tokens (~0.5 s to count in one go). */
+export function* countChatPromptTokensSteps(tok: Tokenizer, messages: readonly PromptMessage[], tools?: unknown): Steps<number> {
   let total = 3;
   for (const m of messages) {
     total += 3;
     if (typeof m.role === 'string') total += tok.count(m.role);
-    total += tok.count(contentText(m.content)) + 85 * imagePartCount(m.content);
+    const text = contentText(m.content);
+    total += (text.length > SCAN_STEP_CHARS ? yield* tok.countSteps(text) : tok.count(text)) + 85 * imagePartCount(m.content);
     if (typeof m.name === 'string') total += 1 + tok.count(m.name);
-    if (m.tool_calls !== undefined) total += tok.count(JSON.stringify(m.tool_calls));
+    if (m.tool_calls !== undefined) total += yield* tok.countSteps(JSON.stringify(m.tool_calls));
+    yield;
   }
-  if (Array.isArray(tools) && tools.length > 0) total += tok.count(JSON.stringify(tools));
+  if (Array.isArray(tools) && tools.length > 0) total += yield* tok.countSteps(JSON.stringify(tools));
   return total;
 }

@@ -17,8 +17,8 @@ import type { Journal, JournalEntry, JournalFilter } from './journal.ts';
 export interface ControlOptions {
   context: () => NodeContext;
   journal: Journal;
-  /** Replaces the active scenario; throws ScenarioError and changes nothing when invalid. */
-  loadScenario: (input: ScenarioInput) => Scenario;
+  /** Replaces the active scenario; throws (or rejects with) ScenarioError and changes nothing when invalid. */
+  loadScenario: (input: ScenarioInput) => Scenario | Promise<Scenario>;
   /** Fresh state (money, counters, queued faults) for the active scenario. */
   reset: () => void;
   controlToken?: string;
@@ -183,7 +183,7 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlOptions):
       return reply.code(p.status).send(p.body);
     }
     try {
-      const s = opts.loadScenario(input);
+      const s = await opts.loadScenario(input);
       return { ok: true, name: s.name, seed: s.seed, models: s.models.length, rules: s.rules.length };
     } catch (err) {
       // Anything the loader throws means the text is not a usable scenario: a YAML error the loader

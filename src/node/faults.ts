@@ -49,6 +49,31 @@ export function watchClient(reply: FastifyReply): { signal: AbortSignal; stop():
   return { signal: controller.signal, stop: () => res.off('close', onClose) };
 }
 
+/**
+ * Runs a request's long work (in slices, or waiting for a slot) under watchClient. When the
+ * client goes away meanwhile, the work stops at its next pause and whatever ran it has undone the
+ * payment (chargeNothing, failedPayment): nothing is answered, and the journal says `client_closed`.
+ */
+export async function unlessClientLeaves<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T | FastifyReply> {
+  const client = watchClient(reply);
+  try {
+    return await work(client.signal);
+  } catch (err) {
+    if (client.signal.aborted) {
+      if (request.journalEntry) request.journalEntry.outcome = 'client_closed';
+      reply.hijack();
+      return reply;
+    }
+    throw err;
+  } finally {
+    client.stop();
+  }
+}
+
 /** Paths whose routes stream (and so apply stream faults themselves); elsewhere every fault acts before the headers. */
 const STREAMING_PATHS = new Set(['/chat/completions', '/completions']);
 

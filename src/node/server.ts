@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Coverage } from '../record/coverage.ts';
 import { RecordingSession } from '../record/proxy.ts';
-import { loadScenario, type ScenarioInput } from '../scenario/loader.ts';
+import { yieldToEventLoop } from '../generate/cooperative.ts';
+import { Semaphore } from '../limits/semaphore.ts';
+import { loadScenario, loadScenarioInBackground, type ScenarioInput } from '../scenario/loader.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { LedgerTotals } from '../payment/ledger.ts';
 import { buildApp } from './app.ts';
@@ -82,13 +84,23 @@ export async function startMockNode(options: MockNodeOptions = {}): Promise<Mock
     context = new NodeContext(loadScenario(input, { seed: overrides.seed ?? options.seed }), replay);
     return context.scenario;
   };
+  // The control plane's loads parse on a worker thread (a big scenario takes seconds), one at a
+  // time, so they take effect in the order they were sent.
+  const loads = new Semaphore(1);
+  const loadInBackground = (input: ScenarioInput) =>
+    loads.run(async () => {
+      const scenario = await loadScenarioInBackground(input, { seed: options.seed });
+      await yieldToEventLoop();
+      context = new NodeContext(scenario, replay);
+      return scenario;
+    });
   const reset = () => {
     context = new NodeContext(context.scenario, replay);
   };
   const app = buildApp({
     context: () => context,
     journal,
-    control: { loadScenario: load, reset, ...(options.controlToken ? { controlToken: options.controlToken } : {}) },
+    control: { loadScenario: loadInBackground, reset, ...(options.controlToken ? { controlToken: options.controlToken } : {}) },
     logger: options.logger,
     bodyLimit: options.bodyLimit,
   });

@@ -1,4 +1,5 @@
 import type { ChatPlan, ChoicePlan } from '../generate/chat.ts';
+import { type Steps, runToEnd } from '../generate/cooperative.ts';
 import type { Tokenizer } from '../generate/tokens.ts';
 import type { CostData } from '../payment/billing.ts';
 import type { Settlement } from '../payment/payments.ts';
@@ -115,13 +116,38 @@ function choiceJson(choice: ChoicePlan, logprobs: LogprobOptions): string {
  * (test/unit/chat-json.test.ts compares them), written field by field: serialising the generic
  * object was the largest single cost of a chat request in the throughput profile.
  */
-export function paidChatCompletionJson(plan: ChatPlan, meta: ResponseMeta, logprobs: LogprobOptions, cost: CostData, settlement: Settlement): string {
-  let choices = '';
-  for (const choice of plan.choices) choices += choices ? `,${choiceJson(choice, logprobs)}` : choiceJson(choice, logprobs);
+export function paidChatCompletionJson(
+  plan: ChatPlan,
+  meta: ResponseMeta,
+  logprobs: LogprobOptions,
+  cost: CostData,
+  settlement: Settlement,
+  choices = choicesJsonAll(plan, logprobs),
+): string {
   const { promptTokens: prompt, completionTokens: completion } = plan;
   const usage = `"prompt_tokens":${num(prompt)},"completion_tokens":${num(completion)},"total_tokens":${num(prompt + completion)},"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}`;
   const paid = paidCostJson(cost, settlement);
   return `{"id":${JSON.stringify(meta.id)},"object":"chat.completion","created":${num(meta.created)},"model":${JSON.stringify(meta.model)},"choices":[${choices}],"usage":{${usage}${paid.usage}},"service_tier":"default","system_fingerprint":${JSON.stringify(meta.systemFingerprint)}${paid.body}}`;
+}
+
+/**
+ * The `choices` of paidChatCompletionJson (between the brackets), a choice per step: 128 choices
+ * with logprobs are ~10 MB of JSON. Written before the request settles, since they do not depend
+ * on what it costs.
+ */
+export function* choicesJsonSteps(plan: ChatPlan, logprobs: LogprobOptions): Steps<string> {
+  let choices = '';
+  for (const choice of plan.choices) {
+    choices += choices ? `,${choiceJson(choice, logprobs)}` : choiceJson(choice, logprobs);
+    yield;
+  }
+  return choices;
+}
+
+function choicesJsonAll(plan: ChatPlan, logprobs: LogprobOptions): string {
+  let choices = '';
+  for (const choice of plan.choices) choices += choices ? `,${choiceJson(choice, logprobs)}` : choiceJson(choice, logprobs);
+  return choices;
 }
 
 /**
@@ -148,10 +174,19 @@ export interface StreamOptions {
  * cost of opening a stream.
  */
 export function chatCompletionChunks(plan: ChatPlan, meta: ResponseMeta, options: StreamOptions, logprobs: LogprobOptions): ChunkFrame[] {
+  return runToEnd(chatCompletionChunksSteps(plan, meta, options, logprobs));
+}
+
+/** chatCompletionChunks as steps, a choice's frames per step: 128 long choices are ~40 000 frames. */
+export function* chatCompletionChunksSteps(plan: ChatPlan, meta: ResponseMeta, options: StreamOptions, logprobs: LogprobOptions): Steps<ChunkFrame[]> {
   const head = `{"id":${JSON.stringify(meta.id)},"object":"chat.completion.chunk","created":${num(meta.created)},"model":${JSON.stringify(meta.model)},"system_fingerprint":${JSON.stringify(meta.systemFingerprint)},"choices":[`;
   const tail = options.withUsage ? '],"usage":null}' : ']}';
   const frame = (kind: ChunkFrame['kind'], tokens: number, choiceJson: () => string): ChunkFrame => ({ kind, tokens, json: () => head + choiceJson() + tail });
-  const perChoice = plan.choices.map((choice) => choiceFrames(choice, options.chunkTokens, logprobs, frame));
+  const perChoice: ChunkFrame[][] = [];
+  for (const choice of plan.choices) {
+    perChoice.push(choiceFrames(choice, options.chunkTokens, logprobs, frame));
+    yield;
+  }
   const frames: ChunkFrame[] = [];
   for (let step = 0; perChoice.some((f) => step < f.length); step++) {
     for (const list of perChoice) if (step < list.length) frames.push(list[step]!);

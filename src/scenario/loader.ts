@@ -7,6 +7,8 @@ import { parseRegex } from './rules.ts';
 import { FAULT_PARAMETERS } from './schema.ts';
 import validateScenario from './scenario-validator.generated.js';
 import type { KeySpec, ModelSpec, NodeInfo, RuleSpec, Scenario, StreamSpec } from './types.ts';
+import { parseYamlOffThread } from './yaml-worker.ts';
+import { yieldToEventLoop } from '../generate/cooperative.ts';
 
 export const SCENARIOS_DIR = join(PACKAGE_ROOT, 'scenarios');
 
@@ -39,12 +41,17 @@ interface ParsedSource {
   locate: (path: (string | number)[], key?: string) => { line: number; col: number };
 }
 
+/** YAML or JSON text, rather than a file path or a shipped scenario's name. */
+function isInlineText(input: string): boolean {
+  return /\n/.test(input) || /^\s*[{]/.test(input);
+}
+
 /** Resolves a name like `rate-limit` to `scenarios/rate-limit.yaml`, or reads a path. */
 function readInput(input: ScenarioInput): ParsedSource {
   if (typeof input !== 'string') {
     return { label: '<object>', raw: { version: 1, ...input }, locate: () => ({ line: 1, col: 1 }) };
   }
-  if (/\n/.test(input) || /^\s*[{]/.test(input)) return parseText(input, '<inline>');
+  if (isInlineText(input)) return parseText(input, '<inline>');
   const candidates = [input, resolve(SCENARIOS_DIR, `${input}.yaml`), resolve(SCENARIOS_DIR, input)];
   const file = candidates.find((c) => existsSync(c) && !c.endsWith('/'));
   if (!file) {
@@ -63,11 +70,14 @@ export function parseText(text: string, label: string): ParsedSource {
   if (doc.errors.length > 0) {
     throw new ScenarioError(doc.errors.map((e) => ({ file: label, ...at(e.pos[0]), message: e.message.split('\n')[0] ?? e.message })));
   }
-  const raw: unknown = doc.toJS();
+  return { label, raw: scenarioMapping(doc.toJS(), label), locate: (path, key) => locateInDocument(doc, path, key, at) };
+}
+
+function scenarioMapping(raw: unknown, label: string): Record<string, unknown> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioError([{ file: label, line: 1, col: 1, message: 'a scenario must be a mapping with at least `version: 1`' }]);
   }
-  return { label, raw: raw as Record<string, unknown>, locate: (path, key) => locateInDocument(doc, path, key, at) };
+  return raw as Record<string, unknown>;
 }
 
 function locateInDocument(
@@ -205,7 +215,10 @@ function ruleProblems(source: ParsedSource): ScenarioProblem[] {
 
 /** The raw input as checked: schema first, then the rules a schema cannot say. */
 function checkedSource(input: ScenarioInput): ParsedSource {
-  const source = readInput(input);
+  return checkSource(readInput(input));
+}
+
+function checkSource(source: ParsedSource): ParsedSource {
   const problems = schemaProblems(source);
   if (problems.length === 0) {
     problems.push(...duplicateProblems(source, 'models', 'id'), ...duplicateProblems(source, 'keys', 'key'), ...ruleProblems(source));
@@ -236,7 +249,28 @@ function defaultScenarioRaw(): Record<string, unknown> {
  * ScenarioError naming file, line and column; nothing is half-applied.
  */
 export function loadScenario(input: ScenarioInput = 'default', overrides: { seed?: number } = {}): Scenario {
-  const source = checkedSource(input);
+  return completeScenario(checkedSource(input), overrides);
+}
+
+/**
+ * loadScenario, with YAML or JSON text parsed on a worker thread (see yaml-worker.ts) so that a
+ * big scenario does not hold the event loop while it is parsed: the same Scenario, or the same
+ * ScenarioError. Anything but inline text (a path, a name, an object) loads as loadScenario does.
+ */
+export async function loadScenarioInBackground(input: ScenarioInput = 'default', overrides: { seed?: number } = {}): Promise<Scenario> {
+  if (typeof input !== 'string' || !isInlineText(input)) return loadScenario(input, overrides);
+  const label = '<inline>';
+  const parsed = await parseYamlOffThread(input);
+  // Receiving a big value is a task of its own; checking it is the next.
+  await yieldToEventLoop();
+  if ('problems' in parsed) throw new ScenarioError(parsed.problems.map((p) => ({ file: label, ...p })));
+  // Positions are only needed to report problems: then the text is parsed here once more.
+  let located: ParsedSource['locate'] | undefined;
+  const locate: ParsedSource['locate'] = (path, key) => (located ??= parseText(input, label).locate)(path, key);
+  return completeScenario(checkSource({ label, raw: scenarioMapping(parsed.value, label), locate }), overrides);
+}
+
+function completeScenario(source: ParsedSource, overrides: { seed?: number }): Scenario {
   const raw = source.raw;
   const base = raw.extends === 'none' ? {} : defaultScenarioRaw();
   const section = <T>(name: string): T | undefined => (raw[name] ?? base[name]) as T | undefined;

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { parseBuffer } from 'music-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/payment/cashu.ts';
 import { MAX_SPEECH_SECONDS } from '../../src/requests/audio.ts';
 import { type TestNode, callNode, postJson, startTestNode } from '../helpers/node.ts';
+import { startPinger } from '../helpers/pinger.ts';
 
 /**
  * The longest speech one request may ask for takes seconds to synthesize and encode as mp3. The
@@ -30,46 +30,6 @@ const LONG_SPEECH = { model: 'tts-1', voice: 'alloy', input: LONG_INPUT, speed: 
 const MAX_LATENCY_MS = 250;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Sends GET `url` every `everyMs` from a worker thread (its own event loop: a node that holds its
- * loop delays the answers, not the sending) until stopped; resolves each request's milliseconds.
- */
-function startPinger(url: string, everyMs: number): { stop(): Promise<number[]> } {
-  const worker = new Worker(
-    `
-    const { parentPort, workerData } = require('node:worker_threads');
-    const latencies = [];
-    const pending = new Set();
-    const timer = setInterval(() => {
-      const start = performance.now();
-      const ping = fetch(workerData.url)
-        .then(async (res) => {
-          await res.arrayBuffer();
-          latencies.push(res.status === 200 ? performance.now() - start : -res.status);
-        })
-        .catch(() => latencies.push(-1))
-        .finally(() => pending.delete(ping));
-      pending.add(ping);
-    }, workerData.everyMs);
-    parentPort.once('message', async () => {
-      clearInterval(timer);
-      await Promise.all(pending);
-      parentPort.postMessage(latencies);
-    });
-    `,
-    { eval: true, workerData: { url, everyMs } },
-  );
-  return {
-    stop: async () => {
-      const latencies = new Promise<number[]>((resolve, reject) => worker.once('message', resolve).once('error', reject));
-      worker.postMessage('stop');
-      const result = await latencies;
-      await worker.terminate();
-      return result;
-    },
-  };
-}
 
 describe('a long mp3 speech request', () => {
   it('is the longest the API allows', () => {

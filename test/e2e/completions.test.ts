@@ -3,7 +3,9 @@ import { APIError } from 'openai';
 import type { Completion } from 'openai/resources/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSpecValidator } from '../helpers/openai-spec.ts';
+import { createHash } from 'node:crypto';
 import { type TestNode, postJson, sseData, startTestNode } from '../helpers/node.ts';
+import { madeUpTexts } from '../helpers/words.ts';
 
 let t: TestNode;
 const spec = loadSpecValidator();
@@ -273,5 +275,37 @@ describe('routing', () => {
     expect(res.headers.get('x-routstr-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const body = (await res.json()) as Completion;
     expect(body.usage!.completion_tokens).toBe(3);
+  });
+});
+
+describe('answer bytes', () => {
+  /**
+   * SHA-256 of the body as the node wrote it before completions were planned and written in slices,
+   * with the per-request id and time taken out: 256 prompts with echo and logprobs, and a stream
+   * of 64 prompts with logprobs and usage.
+   */
+  it.each([
+    [
+      'json',
+      { prompt: madeUpTexts(256, 200, 3), max_tokens: 32, logprobs: 3, echo: true },
+      'application/json; charset=utf-8',
+      1713871,
+      '6f6d90d3e0a61dff2a1d91d84fadefdaefd486d4346e3cc86d8096cd332a83a9',
+    ],
+    [
+      'stream',
+      { prompt: madeUpTexts(64, 200, 4), max_tokens: 32, logprobs: 2, stream: true, stream_options: { include_usage: true } },
+      'text/event-stream; charset=utf-8',
+      719366,
+      '0656f2bb48f0b3805693b36c53e02146ab283d53568dcb0599bfd1cb98218993',
+    ],
+  ])('%s is byte for byte what it always was', async (_, body, type, length, expected) => {
+    const res = await postJson(`${t.node.url}/completions`, { model: MODEL, ...body });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(type);
+    const text = await res.text();
+    expect(text.length).toBe(length);
+    const scrubbed = text.replace(/"cmpl-[0-9a-f-]+"/g, '"ID"').replace(/"created":\d+/g, '"created":0');
+    expect(createHash('sha256').update(scrubbed).digest('hex')).toBe(expected);
   });
 });

@@ -2,7 +2,9 @@ import { encode as cl100kEncode } from 'gpt-tokenizer/encoding/cl100k_base';
 import { APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSpecValidator } from '../helpers/openai-spec.ts';
+import { createHash } from 'node:crypto';
 import { type TestNode, postJson, startTestNode } from '../helpers/node.ts';
+import { madeUpTexts } from '../helpers/words.ts';
 
 let t: TestNode;
 const spec = loadSpecValidator();
@@ -157,5 +159,29 @@ describe('POST /v1/embeddings', () => {
     const { res, json } = await rawEmbeddings({ input: 'no prefix', encoding_format: 'float' }, '/embeddings');
     expect(json.data[0]!.embedding).toHaveLength(1536);
     expect(res.headers.get('x-routstr-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('answer bytes', () => {
+  /**
+   * SHA-256 of the whole body as the node wrote it before embeddings were made and written in
+   * slices (JSON.stringify of the response object): 200 inputs of 3072 dimensions, the first
+   * request of a fresh node (the balance in the cost fields is then always the same).
+   */
+  it.each([
+    ['float', { input: madeUpTexts(200, 300, 1) }, 10844940, 'b24830e1cbc2c58d511d85cb470163536b1238bebdccb7fd9eff497b881020d3'],
+    ['base64', { input: madeUpTexts(200, 300, 2), encoding_format: 'base64' }, 3287709, '41c3e8e6e8429493cdd9cf78966dd0bdc883256ffd4dcf65d91876a3c17eeeb3'],
+  ])('%s: 200 inputs of text-embedding-3-large are byte for byte what they always were', async (_, body, length, expected) => {
+    const fresh = await startTestNode();
+    try {
+      const res = await postJson(`${fresh.node.url}/embeddings`, { model: 'text-embedding-3-large', ...body });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      const text = await res.text();
+      expect(text.length).toBe(length);
+      expect(createHash('sha256').update(text).digest('hex')).toBe(expected);
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { parseBuffer } from 'music-metadata';
 import { describe, expect, it } from 'vitest';
+import { runInSlices } from '../../src/generate/cooperative.ts';
+import { transcriptSteps } from '../../src/generate/audio/transcript.ts';
 import {
   buildTranscript,
   languageName,
@@ -14,6 +16,9 @@ import {
   type Transcript,
 } from '../../src/generate/audio.ts';
 import { tokenizerFor } from '../../src/generate/tokens.ts';
+
+/** The API's longest speech input, at the speed that makes it just under the 120 s cap (118.7 s). */
+const LONGEST = `${'The quick brown fox jumps over the lazy dog. Then, after a short rest, it ran back home to sleep! '.repeat(42).slice(0, 4095)}.`;
 
 const TEXT_150 =
   'The quick brown fox jumps over the lazy dog. Then, after a short rest, it ran back home to sleep! ' + 'Did anyone notice? Nobody did, and that was so fine.';
@@ -95,8 +100,8 @@ describe('synthesizeSpeech', () => {
 });
 
 /**
- * SHA-256 of the bytes as the encoders wrote them before MP3 encoding became cooperative (sliced,
- * with the event loop let in between). Determinism is a product rule (same seed, same bytes): a
+ * SHA-256 of the bytes as the encoders wrote them before MP3 (and later FLAC) encoding became
+ * cooperative (sliced, with the event loop let in between). Determinism is a product rule (same seed, same bytes): a
  * change that moves one byte of a format fails here.
  */
 const PINNED: { label: string; text: string; seed: number; format: SpeechFormat; speed: number; length: number; sha256: string }[] = [
@@ -172,6 +177,33 @@ const PINNED: { label: string; text: string; seed: number; format: SpeechFormat;
     length: 278674,
     sha256: 'e282a354e09da36420ceb6a48c4c9c8eb9bab40c7b75af33d7f8f14cc8a97283',
   },
+  {
+    label: 'the longest input (118.7 s)',
+    text: LONGEST,
+    seed: 1,
+    format: 'flac',
+    speed: 2.3,
+    length: 3742602,
+    sha256: 'ab43e8927098533ff0cd26328a730b6f5e2e3a7f960751022c676460f367d470',
+  },
+  {
+    label: 'the longest input (118.7 s)',
+    text: LONGEST,
+    seed: 1,
+    format: 'wav',
+    speed: 2.3,
+    length: 5698826,
+    sha256: 'be2712cfd00f3d0f4995e080e53eab29fed4d6d45e8eafcbc90f64ce31b27844',
+  },
+  {
+    label: 'the longest input (118.7 s)',
+    text: LONGEST,
+    seed: 1,
+    format: 'pcm',
+    speed: 2.3,
+    length: 5698782,
+    sha256: '8a6b2cd94281104e2fea7d09d1e8071f157c3608006181df9a2a9478d8adecd8',
+  },
 ];
 
 describe('speech bytes', () => {
@@ -195,10 +227,20 @@ describe('speech bytes', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
-  it('mp3s synthesized at the same time, their slices interleaved, come out as when made alone', async () => {
-    const mp3s = PINNED.filter((p) => p.format === 'mp3');
-    const made = await Promise.all(mp3s.map((p) => synthesizeSpeech(p.text, p.seed, p.format, p.speed)));
-    expect(made.map((m) => sha256(m.bytes))).toEqual(mp3s.map((p) => p.sha256));
+  it('mp3s and flacs synthesized at the same time, their slices interleaved, come out as when made alone', async () => {
+    const sliced = PINNED.filter((p) => p.format === 'mp3' || (p.format === 'flac' && p.text !== LONGEST));
+    const made = await Promise.all(sliced.map((p) => synthesizeSpeech(p.text, p.seed, p.format, p.speed)));
+    expect(made.map((m) => sha256(m.bytes))).toEqual(sliced.map((p) => p.sha256));
+  });
+
+  it('flac stops at its next pause once the signal aborts', async () => {
+    const gone = new Error('the client went away');
+    const controller = new AbortController();
+    const started = performance.now();
+    const made = synthesizeSpeech(LONGEST, 1, 'flac', 2.3, { signal: controller.signal });
+    setTimeout(() => controller.abort(gone), 50);
+    await expect(made).rejects.toBe(gone);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
 
@@ -307,6 +349,17 @@ describe('buildTranscript', () => {
     expect(t.words.length / 120).toBeLessThan(3);
     expect(t.segments.length).toBeGreaterThan(10);
     expect(t.segments.some((s) => s.seek > 0)).toBe(true);
+  });
+
+  it.each([
+    [3, '7bfcf20457011501ccd7dec859c4aafe27fa3ad430683c03f222c8d5dd1aeb71'],
+    [120, 'aaeb1c416a674ed908ad47a33c8b0beebe1934c1acbdb84c1f336babe10835fe'],
+    [14_395, '2c2993c291db2b7e1f37a159356878e658dc72eaa99db517534a3151480b98e5'],
+  ])('is for %s s what it was before it was made in steps, in one go or in slices (SHA-256 of its JSON)', async (duration, expected) => {
+    const options = { language: 'de', prompt: 'lighthouse' };
+    const sha = (t: Transcript) => createHash('sha256').update(JSON.stringify(t)).digest('hex');
+    expect(sha(buildTranscript(11, duration, options))).toBe(expected);
+    expect(sha(await runInSlices(transcriptSteps(11, duration, options)))).toBe(expected);
   });
 
   it('is deterministic per seed', () => {

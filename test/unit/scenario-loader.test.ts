@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, lintScenario, loadScenario, parseText } from '../../src/scenario/loader.ts';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCENARIOS_DIR, ScenarioError, lintScenario, loadScenario, loadScenarioInBackground, parseText } from '../../src/scenario/loader.ts';
 import { ModelIndex } from '../../src/scenario/model-index.ts';
 
 function problemsOf(yaml: string) {
@@ -59,6 +61,54 @@ describe('scenario loader', () => {
   it('keeps positions for nested paths', () => {
     const source = parseText('version: 1\nkeys:\n  - key: sk-a\n    balance_msats: 1\n', 'x.yaml');
     expect(source.locate(['keys', 0, 'balance_msats'])).toEqual({ line: 4, col: 20 });
+  });
+});
+
+describe('loadScenarioInBackground (YAML parsed on a worker thread)', () => {
+  /** What loadScenario gives (a Scenario, or the problems it throws), for comparison. */
+  const outcome = async (load: () => unknown) => {
+    try {
+      return { scenario: await load() };
+    } catch (err) {
+      return err instanceof ScenarioError ? { problems: err.problems } : { thrown: `${(err as Error).name}: ${(err as Error).message}` };
+    }
+  };
+
+  it('gives exactly what loadScenario gives for every shipped and broken scenario, as text', async () => {
+    const files = [
+      ...readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith('.yaml')),
+      ...readdirSync(join(SCENARIOS_DIR, 'broken'))
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join('broken', f)),
+    ];
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const text = readFileSync(join(SCENARIOS_DIR, file), 'utf8');
+      expect(await outcome(() => loadScenarioInBackground(text, { seed: 3 })), file).toEqual(await outcome(() => loadScenario(text, { seed: 3 })));
+    }
+  });
+
+  it('gives the same values, problems and positions for odd YAML, broken YAML and invalid scenarios', async () => {
+    const texts = [
+      'version: 1\nbtc_usd: .inf\nstream: &s { ttft_ms: 5 }\nrules:\n  - when: { path: /v1/chat/completions }\n    reply: { content: "-0 and \\u00e9", delay_ms: 0x10 }\n',
+      'version: 1\nmodels:\n  - id: a\n    colour: red\n',
+      'version: 1\nstream:\n  ttft_ms: fast\n  usage_chunk: sometimes\n',
+      'version: 1\nmodels: [\n',
+      'version: 1\nversion: 1\n',
+      'version: 1\nmodels:\n  - id: a\n  - id: A\n',
+      'version: 1\nrules:\n  - when: { message: "/(/" }\n    fault: { type: rate_limit }\n',
+      'version: 1\nrules: *nowhere\n',
+      '- just\n- a list\n',
+      '{"version": 1, "seed": 9}',
+    ];
+    for (const text of texts) {
+      expect(await outcome(() => loadScenarioInBackground(text)), text).toEqual(await outcome(() => loadScenario(text)));
+    }
+  });
+
+  it('loads paths, names and objects as loadScenario does', async () => {
+    expect(await loadScenarioInBackground('rate-limit')).toEqual(loadScenario('rate-limit'));
+    expect(await loadScenarioInBackground({ seed: 4 })).toEqual(loadScenario({ seed: 4 }));
   });
 });
 

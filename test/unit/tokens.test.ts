@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runToEnd } from '../../src/generate/cooperative.ts';
 import { Rng } from '../../src/generate/random.ts';
 import { countChatPromptTokens, tokenizerFor } from '../../src/generate/tokens.ts';
 import { planReply, writeReply } from '../../src/generate/text.ts';
@@ -45,6 +46,32 @@ describe('BPE tokenizers', () => {
           const expected = tok.encode(text).map((id) => tok.decode([id]));
           expect(tok.pieces(text), JSON.stringify(text)).toEqual(expected);
         }
+      }
+    });
+
+    it(`${tok.name}: counting and cutting in steps gives what counting in one go does, wherever the steps fall`, () => {
+      const rng = new Rng(11);
+      const texts = [
+        '',
+        'short',
+        randomAscii(rng, 8 * 1024),
+        randomAscii(rng, 8 * 1024 + 1),
+        randomAscii(rng, 50_000),
+        // Spaces after spaces or line breaks do not end a segment: the cut has to look further.
+        `${'word '.repeat(1637)}${' '.repeat(300)}\n${'  x'.repeat(3000)} end`,
+        // No segment end at all past the first step: one long last part.
+        `${'a '.repeat(4200)}${'ab,'.repeat(10_000)}`,
+        'Größe und Übermaß, 日本語 🎉 '.repeat(800),
+      ];
+      for (const text of texts) {
+        const steps = tok.piecesSteps(text);
+        let pauses = 0;
+        let step = steps.next();
+        for (; !step.done; step = steps.next()) pauses++;
+        expect(step.value, `${text.length} chars`).toEqual(tok.pieces(text));
+        expect(runToEnd(tok.countSteps(text))).toBe(tok.count(text));
+        expect(runToEnd(tok.countUncachedSteps(text))).toBe(tok.countUncached(text));
+        if (text.length > 20_000 && text.includes('word')) expect(pauses).toBeGreaterThan(1);
       }
     });
 

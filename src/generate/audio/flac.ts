@@ -1,33 +1,46 @@
 import { createHash } from 'node:crypto';
+import { type Steps, runInSlices } from '../cooperative.ts';
 import { encodePcm16le } from './wav.ts';
 
 /**
  * A small FLAC encoder for mono 16-bit audio: fixed-size blocks, each coded as a constant, a fixed
  * polynomial predictor (orders 0–4) with one Rice-coded residual partition, or verbatim, whichever
  * is smallest. Lossless and readable by any FLAC decoder; it compresses less than libFLAC's LPC.
+ * Two minutes of speech take ~0.3 s to encode, so it runs in slices, one block per step (see
+ * runInSlices); `signal` stops it early.
  */
 
 const BLOCK_SIZE = 4096;
 const BITS_PER_SAMPLE = 16;
 const MAX_RICE_PARAMETER = 14; // 15 is the escape code
 
-export function encodeFlac(samples: Int16Array, sampleRate: number): Buffer {
+export function encodeFlac(samples: Int16Array, sampleRate: number, signal?: AbortSignal): Promise<Buffer> {
+  return runInSlices(encodeSteps(samples, sampleRate), signal);
+}
+
+/** One frame (BLOCK_SIZE samples, ~0.5 ms of work) per step; the header, which needs them all, last. */
+function* encodeSteps(samples: Int16Array, sampleRate: number): Steps<Buffer> {
   const frames = new BitWriter(samples.length * 2 + 1024);
+  // STREAMINFO's MD5 is of the whole PCM; fed block by block it is the same digest.
+  const md5 = createHash('md5');
   let minFrameBytes = Infinity;
   let maxFrameBytes = 0;
   for (let start = 0, frameNumber = 0; start < samples.length; start += BLOCK_SIZE, frameNumber++) {
     const before = frames.byteLength;
-    writeFrame(frames, samples.subarray(start, start + BLOCK_SIZE), frameNumber, sampleRate);
+    const block = samples.subarray(start, start + BLOCK_SIZE);
+    writeFrame(frames, block, frameNumber, sampleRate);
+    md5.update(encodePcm16le(block));
     const size = frames.byteLength - before;
     minFrameBytes = Math.min(minFrameBytes, size);
     maxFrameBytes = Math.max(maxFrameBytes, size);
+    yield;
   }
-  const header = streamHeader(samples, sampleRate, Number.isFinite(minFrameBytes) ? minFrameBytes : 0, maxFrameBytes);
+  const header = streamHeader(samples, sampleRate, Number.isFinite(minFrameBytes) ? minFrameBytes : 0, maxFrameBytes, md5.digest());
   return Buffer.concat([header, frames.bytes()]);
 }
 
 /** "fLaC" and the single STREAMINFO metadata block. */
-function streamHeader(samples: Int16Array, sampleRate: number, minFrameBytes: number, maxFrameBytes: number): Buffer {
+function streamHeader(samples: Int16Array, sampleRate: number, minFrameBytes: number, maxFrameBytes: number, md5: Buffer): Buffer {
   const w = new BitWriter(42);
   w.write(0x664c6143, 32); // "fLaC"
   w.write(1, 1); // last metadata block
@@ -42,7 +55,6 @@ function streamHeader(samples: Int16Array, sampleRate: number, minFrameBytes: nu
   w.write(BITS_PER_SAMPLE - 1, 5);
   w.write(Math.floor(samples.length / 2 ** 32), 4);
   w.write(samples.length >>> 0, 32);
-  const md5 = createHash('md5').update(encodePcm16le(samples)).digest();
   for (const byte of md5) w.write(byte, 8);
   return w.bytes();
 }

@@ -18,13 +18,13 @@ const CONTENT_TYPES: Readonly<Record<SpeechFormat, string>> = {
   pcm: 'audio/pcm',
 };
 
-/** Encoders are synchronous but for mp3, the slow one, which runs in slices (see encodeMp3). */
+/** The slow encoders (mp3, flac) run in slices (see encodeMp3, encodeFlac); wav and pcm are a copy. */
 type Encoder = (samples: Int16Array, sampleRate: number, signal?: AbortSignal) => Buffer | Promise<Buffer>;
 
 // Opus and AAC have no small, maintained pure-JS encoder, and faking their bytes would break clients.
 const ENCODERS: Partial<Record<SpeechFormat, Encoder>> = {
   mp3: (samples, rate, signal) => encodeMp3(samples, rate, undefined, signal),
-  flac: encodeFlac,
+  flac: (samples, rate, signal) => encodeFlac(samples, rate, signal),
   wav: encodeWav,
   pcm: (samples) => encodePcm16le(samples),
 };
@@ -62,7 +62,7 @@ export interface SpeechOptions {
 /**
  * Real audio bytes of a voice-like signal, deterministic for (text, seed, format, speed). Duration
  * follows the text length (~15 chars/second at speed 1, min 0.5 s); `speed` (0.25–4, clamped)
- * divides it. Rendering the voice and encoding mp3 take seconds for long inputs, so they run in
+ * divides it. Rendering the voice and encoding mp3 or flac take seconds for long inputs, so they run in
  * slices with the event loop let in between: other requests are served meanwhile. Rejects with
  * UnsupportedAudioFormatError for a format this build cannot produce.
  */

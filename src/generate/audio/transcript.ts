@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import { type Steps, runToEnd } from '../cooperative.ts';
 import { Rng } from '../random.ts';
 import { sentence, topicOf } from '../text.ts';
 import { tokenizerFor } from '../tokens.ts';
@@ -54,20 +55,35 @@ const SEGMENT_TIME_STEP = 0.02;
 
 const tokenizer = tokenizerFor('whisper-1', 'cl100k_base');
 
+/** Sentences written, timed or made into segments per step (a few hundred words: ~1 ms). */
+const SENTENCES_PER_STEP = 16;
+
 /**
  * Plausible transcript for audio of `durationSeconds`: ~2.5 words per second of speech, sentences
  * as segments, word timings monotonic within [0, duration], segment times covering the words.
  * Deterministic per (seed, duration, options).
  */
 export function buildTranscript(seed: number, durationSeconds: number, options: TranscriptOptions = {}): Transcript {
+  return runToEnd(transcriptSteps(seed, durationSeconds, options));
+}
+
+/**
+ * buildTranscript as steps for runInSlices: four hours of audio are ~36 000 words, ~0.2 s of work
+ * in one go.
+ */
+export function* transcriptSteps(seed: number, durationSeconds: number, options: TranscriptOptions = {}): Steps<Transcript> {
   const duration = Number.isFinite(durationSeconds) && durationSeconds > 0 ? durationSeconds : 0;
   const rng = new Rng(seed);
   const span = speechSpan(rng.fork('span'), duration);
   const targetWords = Math.max(1, Math.round((span.end - span.start) * WORDS_PER_SECOND));
-  const sentences = writeSentences(rng.fork('text'), targetWords, topicOf(options.prompt ?? ''));
-  const timed = timeWords(sentences, span, duration);
+  const sentences = yield* writeSentences(rng.fork('text'), targetWords, topicOf(options.prompt ?? ''));
+  const timed = yield* timeWords(sentences, span, duration);
   const scores = rng.fork('scores');
-  const segments = timed.map((s, id) => toSegment(id, s, duration, scores));
+  const segments: TranscriptSegment[] = [];
+  for (let id = 0; id < timed.length; id++) {
+    segments.push(toSegment(id, timed[id]!, duration, scores));
+    if ((id + 1) % SENTENCES_PER_STEP === 0) yield;
+  }
   return {
     text: segments
       .map((s) => s.text)
@@ -93,10 +109,11 @@ function speechSpan(rng: Rng, duration: number): Span {
 }
 
 /** Exactly `targetWords` words of whole sentences; the last is cut short and closed with a full stop if needed. */
-function writeSentences(rng: Rng, targetWords: number, topic: string): string[][] {
+function* writeSentences(rng: Rng, targetWords: number, topic: string): Steps<string[][]> {
   const sentences: string[][] = [];
   let remaining = targetWords;
   while (remaining > 0) {
+    if (sentences.length > 0 && sentences.length % SENTENCES_PER_STEP === 0) yield;
     const text = remaining <= 2 ? rng.pick(SHORT_REPLIES[remaining] ?? []) : sentence(rng, sentences.length === 0 ? topic : '');
     const words = text.split(/\s+/).filter(Boolean);
     if (words.length > remaining) {
@@ -125,7 +142,7 @@ interface TimedSentence {
 }
 
 /** Lays the words over the span in proportion to their length, pausing longer between sentences. */
-function timeWords(sentences: string[][], span: Span, duration: number): TimedSentence[] {
+function* timeWords(sentences: string[][], span: Span, duration: number): Steps<TimedSentence[]> {
   const WORD_GAP = 0.4;
   const SENTENCE_GAP = 4;
   const weightOf = (w: string) => w.length + 1.5;
@@ -137,7 +154,8 @@ function timeWords(sentences: string[][], span: Span, duration: number): TimedSe
   const secondsPerWeight = Math.max(0, span.end - span.start) / totalWeight;
   const at = (t: number) => Math.min(duration, Math.round(t * 100) / 100);
   let cursor = span.start;
-  return sentences.map((words) => {
+  const out: TimedSentence[] = [];
+  for (const words of sentences) {
     const timed: TranscriptWord[] = [];
     for (const w of words) {
       const end = cursor + weightOf(w) * secondsPerWeight;
@@ -146,8 +164,10 @@ function timeWords(sentences: string[][], span: Span, duration: number): TimedSe
       cursor = end + WORD_GAP * secondsPerWeight;
     }
     cursor += (SENTENCE_GAP - WORD_GAP) * secondsPerWeight;
-    return { text: words.join(' '), words: timed };
-  });
+    out.push({ text: words.join(' '), words: timed });
+    if (out.length % SENTENCES_PER_STEP === 0) yield;
+  }
+  return out;
 }
 
 function toSegment(id: number, sentence: TimedSentence, duration: number, rng: Rng): TranscriptSegment {

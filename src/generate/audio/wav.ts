@@ -1,6 +1,13 @@
+import { endianness } from 'node:os';
+
 /** 16-bit PCM in a RIFF/WAVE container, and the raw little-endian PCM behind it. */
 
+const LITTLE_ENDIAN = endianness() === 'LE';
+
 export function encodePcm16le(samples: Int16Array): Buffer {
+  // An Int16Array already holds little-endian bytes on a little-endian machine: one copy, not a
+  // write per sample (two minutes of speech took ~20 ms that way).
+  if (LITTLE_ENDIAN) return Buffer.from(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
   const bytes = Buffer.alloc(samples.length * 2);
   for (let i = 0; i < samples.length; i++) bytes.writeInt16LE(samples[i] as number, i * 2);
   return bytes;

@@ -3,14 +3,16 @@ import { createHash } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { probeAudioDuration } from '../../generate/audio/probe.ts';
-import { UnsupportedAudioFormatError, synthesizeSpeech } from '../../generate/audio/speech.ts';
-import { buildTranscript, toSrt, toVtt, type Transcript } from '../../generate/audio/transcript.ts';
+import { UnsupportedAudioFormatError, supportedSpeechFormats, synthesizeSpeech } from '../../generate/audio/speech.ts';
+import { toSrt, toVtt, transcriptSteps, type Transcript } from '../../generate/audio/transcript.ts';
+import { type Steps, runInSlices } from '../../generate/cooperative.ts';
 import { hashSeed } from '../../generate/random.ts';
+import { Semaphore } from '../../limits/semaphore.ts';
 import { type TranscriptionRequest, parseSpeechRequest, parseTranscriptionFields } from '../../requests/audio.ts';
 import { missing } from '../../requests/fields.ts';
 import { UnparsableJson, jsonBody } from '../body.ts';
 import { NodeError, invalidJson, invalidRequest } from '../errors.ts';
-import { watchClient } from '../faults.ts';
+import { unlessClientLeaves } from '../faults.ts';
 import type { RouteOptions } from './chat.ts';
 
 /** OpenAI's upload limit for audio files. */
@@ -18,6 +20,12 @@ const MAX_AUDIO_BYTES = 25 * 1024 * 1024;
 /** The longest audio the mock writes a transcript for. */
 const MAX_AUDIO_SECONDS = 4 * 60 * 60;
 const SUPPORTED_UPLOADS = "['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']";
+/**
+ * How many speech syntheses run at once; later requests wait their turn (first come, first served). Each
+ * holds up to ~18 MB of samples (two minutes of audio) while it runs, so a flood of long requests
+ * waits in the queue rather than all being in memory at once.
+ */
+const SPEECH_CONCURRENCY = 2;
 
 interface Upload {
   fields: Map<string, string[]>;
@@ -59,6 +67,16 @@ async function readUpload(request: FastifyRequest): Promise<Upload> {
   return upload;
 }
 
+/** SHA-1 of an upload (up to 25 MB: ~40 ms in one go), a megabyte per step. */
+function* sha1Hex(bytes: Buffer): Steps<string> {
+  const hash = createHash('sha1');
+  for (let at = 0; at < bytes.length; at += 1024 * 1024) {
+    hash.update(bytes.subarray(at, at + 1024 * 1024));
+    yield;
+  }
+  return hash.digest('hex');
+}
+
 function verboseBody(t: Transcript, req: TranscriptionRequest, task: 'transcribe' | 'translate') {
   const wantWords = req.granularities.includes('word');
   const wantSegments = req.granularities.length === 0 || req.granularities.includes('segment');
@@ -81,41 +99,48 @@ export async function audioRoutes(app: FastifyInstance, opts: RouteOptions): Pro
     const upload = await readUpload(request);
     const model = ctx.resolveModel(upload.fields.get('model')?.at(-1));
     const payer = authorizeRequest(ctx.payments, request, model, {});
-    return chargeNothing(ctx.payments, payer, async () => {
-      ctx.requireKind(model, ['transcription'], `/v1/audio/${task === 'transcribe' ? 'transcriptions' : 'translations'}`);
-      const req = parseTranscriptionFields(upload.fields, task === 'translate');
-      if (!upload.file) throw missing('file');
-      const duration = await probeAudioDuration(upload.file.bytes, upload.file.filename, upload.file.mimetype);
-      if (duration === null) {
-        throw invalidRequest(`Invalid file format. Supported formats: ${SUPPORTED_UPLOADS}`, 'file', 'invalid_value');
-      }
-      // A header can claim any length (a WAV at 1 sample a second, a FLAC of 2^36 samples): the
-      // transcript is as long as the audio says, so a claim past this is refused, not written out.
-      if (duration > MAX_AUDIO_SECONDS) {
-        throw invalidRequest(
-          `Audio file is too long: ${Math.round(duration)} seconds; the mock transcribes at most ${MAX_AUDIO_SECONDS} seconds (4 hours).`,
-          'file',
-          'audio_too_long',
-        );
-      }
-      const fileHash = createHash('sha1').update(upload.file.bytes).digest('hex');
-      const seed = hashSeed(ctx.scenario.seed, model.id, task, fileHash, req.language, req.prompt);
-      const transcript = buildTranscript(seed, duration, { language: task === 'translate' ? 'en' : req.language, prompt: req.prompt });
-      const text = (body: string) => reply.header('content-type', 'text/plain; charset=utf-8').send(body);
-      switch (req.responseFormat) {
-        case 'text':
-          return text(`${transcript.text}\n`);
-        case 'srt':
-          return text(toSrt(transcript));
-        case 'vtt':
-          return text(toVtt(transcript));
-        case 'verbose_json':
-          return verboseBody(transcript, req, task);
-        case 'json':
-          return { text: transcript.text, usage: { type: 'duration', seconds: Math.ceil(transcript.duration) } };
-      }
-    });
+    // Four hours of audio are ~36 000 words of transcript (and a 25 MB file to hash): the work runs
+    // in slices; a client that goes away meanwhile stops it, is not answered and is not charged.
+    return unlessClientLeaves(request, reply, (signal) =>
+      chargeNothing(ctx.payments, payer, async () => {
+        ctx.requireKind(model, ['transcription'], `/v1/audio/${task === 'transcribe' ? 'transcriptions' : 'translations'}`);
+        const req = parseTranscriptionFields(upload.fields, task === 'translate');
+        if (!upload.file) throw missing('file');
+        const duration = await probeAudioDuration(upload.file.bytes, upload.file.filename, upload.file.mimetype);
+        if (duration === null) {
+          throw invalidRequest(`Invalid file format. Supported formats: ${SUPPORTED_UPLOADS}`, 'file', 'invalid_value');
+        }
+        // A header can claim any length (a WAV at 1 sample a second, a FLAC of 2^36 samples): the
+        // transcript is as long as the audio says, so a claim past this is refused, not written out.
+        if (duration > MAX_AUDIO_SECONDS) {
+          throw invalidRequest(
+            `Audio file is too long: ${Math.round(duration)} seconds; the mock transcribes at most ${MAX_AUDIO_SECONDS} seconds (4 hours).`,
+            'file',
+            'audio_too_long',
+          );
+        }
+        const fileHash = await runInSlices(sha1Hex(upload.file.bytes), signal);
+        const seed = hashSeed(ctx.scenario.seed, model.id, task, fileHash, req.language, req.prompt);
+        const options = { language: task === 'translate' ? 'en' : req.language, prompt: req.prompt };
+        const transcript = await runInSlices(transcriptSteps(seed, duration, options), signal);
+        const text = (body: string) => reply.header('content-type', 'text/plain; charset=utf-8').send(body);
+        switch (req.responseFormat) {
+          case 'text':
+            return text(`${transcript.text}\n`);
+          case 'srt':
+            return text(toSrt(transcript));
+          case 'vtt':
+            return text(toVtt(transcript));
+          case 'verbose_json':
+            return verboseBody(transcript, req, task);
+          case 'json':
+            return { text: transcript.text, usage: { type: 'duration', seconds: Math.ceil(transcript.duration) } };
+        }
+      }),
+    );
   };
+
+  const speechSlots = new Semaphore(SPEECH_CONCURRENCY);
 
   app.post('/audio/transcriptions', transcribe('transcribe'));
   app.post('/audio/translations', transcribe('translate'));
@@ -125,33 +150,25 @@ export async function audioRoutes(app: FastifyInstance, opts: RouteOptions): Pro
     const body = jsonBody(request);
     const model = ctx.resolveModel(body.model);
     const payer = authorizeRequest(ctx.payments, request, model, body);
-    // Long inputs take seconds to synthesize (in slices, other requests going on meanwhile): a
-    // client that goes away meanwhile stops the work, is not answered, and is not charged.
-    const client = watchClient(reply);
-    try {
-      return await chargeNothing(ctx.payments, payer, async () => {
+    // Long inputs take seconds to synthesize (in slices, other requests going on meanwhile), and
+    // may first wait for a free slot: a client that goes away meanwhile stops the work (or leaves
+    // the queue), is not answered, and is not charged.
+    return unlessClientLeaves(request, reply, (signal) =>
+      chargeNothing(ctx.payments, payer, async () => {
         ctx.requireKind(model, ['speech'], '/v1/audio/speech');
         const req = parseSpeechRequest(body);
         try {
+          // A format this build cannot write is refused at once, not after waiting for a slot.
+          if (!supportedSpeechFormats().includes(req.format)) throw new UnsupportedAudioFormatError(req.format);
           const seed = hashSeed(ctx.scenario.seed, model.id, req.voice, req.input);
-          const audio = await synthesizeSpeech(req.input, seed, req.format, req.speed, { signal: client.signal });
-          client.signal.throwIfAborted();
+          const audio = await speechSlots.run(() => synthesizeSpeech(req.input, seed, req.format, req.speed, { signal }), signal);
+          signal.throwIfAborted();
           return reply.header('content-type', audio.contentType).send(audio.bytes);
         } catch (err) {
           if (err instanceof UnsupportedAudioFormatError) throw invalidRequest(err.message, 'response_format', 'unsupported_value');
           throw err;
         }
-      });
-    } catch (err) {
-      // chargeNothing has failed the payment (a Bearer hold released, an X-Cashu token refunded): nobody is left to answer.
-      if (client.signal.aborted) {
-        if (request.journalEntry) request.journalEntry.outcome = 'client_closed';
-        reply.hijack();
-        return reply;
-      }
-      throw err;
-    } finally {
-      client.stop();
-    }
+      }),
+    );
   });
 }

@@ -1,16 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ChatGenerationInput, type ChatPlan, chatRequestSeed, planChat } from '../../generate/chat.ts';
+import { type ChatGenerationInput, type ChatPlan, chatRequestSeed, planChatSteps } from '../../generate/chat.ts';
+import { type Started, type Steps, runInSlices, startInSlices } from '../../generate/cooperative.ts';
 import { hashSeed } from '../../generate/random.ts';
 import { tokenizerFor } from '../../generate/tokens.ts';
 import { type ChatRequest, parseChatRequest } from '../../requests/chat.ts';
-import { type LogprobOptions, type ResponseMeta, chatCompletionChunks, paidChatCompletionJson, usageChunk } from '../../responses/chat.ts';
+import {
+  type LogprobOptions,
+  type ResponseMeta,
+  chatCompletionChunksSteps,
+  choicesJsonSteps,
+  paidChatCompletionJson,
+  usageChunk,
+} from '../../responses/chat.ts';
 import { frameSchedule } from '../../responses/pacing.ts';
 import { jsonBody } from '../body.ts';
 import type { NodeContext } from '../context.ts';
 import { invalidRequest, maxTokensNotInteger } from '../errors.ts';
 import { type SseEvent, writeSse } from '../sse-writer.ts';
-import { streamFaultOf } from '../faults.ts';
+import { streamFaultOf, unlessClientLeaves } from '../faults.ts';
 import { authorizeRequest, failedPayment } from '../paid-request.ts';
 import { type CostData, costFromUsage, costHeaders } from '../../payment/billing.ts';
 import type { Payer, Settlement } from '../../payment/payments.ts';
@@ -49,35 +57,56 @@ interface PlannedChat {
   cost: CostData;
   meta: ResponseMeta;
   logprobs: LogprobOptions;
+  /** A non-streaming answer's `choices`, as JSON text. */
+  choicesJson?: string;
 }
 
 export async function chatRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
-  // Not async: the common non-streaming answer is sent without a promise; only streams return one.
+  // Not async: the common non-streaming answer is sent without a promise; only streams, and big
+  // requests planned in slices, return one.
   app.post('/chat/completions', (request, reply) => {
     const ctx = opts.context();
     const body = jsonBody(request);
     checkMaxTokensIsInteger(body);
     const model = ctx.resolveModel(body.model);
     const payer = authorizeRequest(ctx.payments, request, model, body);
-    let planned: PlannedChat;
+    // Nearly every request is planned within one slice, here and now. A big one (128 choices, a
+    // huge schema, a 100 000-token conversation) goes on in slices, other requests served
+    // meanwhile; a client that goes away meanwhile stops it, is not answered, and is not charged.
+    let started: Started<PlannedChat>;
     try {
-      planned = planPaidChat(ctx, request, model, payer, body);
+      started = startInSlices(planPaidChat(ctx, request, model, payer, body));
     } catch (err) {
       throw failedPayment(ctx.payments, payer, err);
     }
-    if (planned.chat.stream) return streamChat(planned, request, reply);
-    sendChat(planned, request, reply);
+    if (started.done) {
+      if (started.value.chat.stream) return streamChat(started.value, request, reply);
+      sendChat(started.value, request, reply);
+      return;
+    }
+    const { rest } = started;
+    return unlessClientLeaves(request, reply, async (signal) => {
+      let planned: PlannedChat;
+      try {
+        planned = await rest(signal);
+      } catch (err) {
+        throw failedPayment(ctx.payments, payer, err);
+      }
+      if (planned.chat.stream) return streamChat(planned, request, reply);
+      sendChat(planned, request, reply);
+      return reply;
+    });
   });
 }
 
-function planPaidChat(ctx: NodeContext, request: FastifyRequest, model: ModelSpec, payer: Payer, body: Record<string, unknown>): PlannedChat {
+function* planPaidChat(ctx: NodeContext, request: FastifyRequest, model: ModelSpec, payer: Payer, body: Record<string, unknown>): Steps<PlannedChat> {
   ctx.requireKind(model, ['chat'], '/v1/chat/completions');
   const chat = parseChatRequest(body, model);
   const tokenizer = tokenizerFor(model.id, model.tokenizer);
   const input: ChatGenerationInput = { request: chat, modelId: model.id, scenarioSeed: ctx.scenario.seed, tokenizer };
   const scripted = request.mock?.reply;
   if (scripted) input.reply = scripted;
-  const plan = planChat(input);
+  const plan = yield* planChatSteps(input);
   checkContextLength(model, plan.promptTokens, chat.maxTokens);
   const cost = costFromUsage(model, plan.promptTokens, plan.completionTokens, ctx.scenario.btc_usd);
   const meta: ResponseMeta = {
@@ -86,7 +115,10 @@ function planPaidChat(ctx: NodeContext, request: FastifyRequest, model: ModelSpe
     model: model.id,
     systemFingerprint: fingerprintOf(model.id),
   };
-  return { ctx, model, payer, chat, plan, cost, meta, logprobs: { enabled: chat.logprobs, top: chat.topLogprobs, tokenizer } };
+  const logprobs: LogprobOptions = { enabled: chat.logprobs, top: chat.topLogprobs, tokenizer };
+  const planned: PlannedChat = { ctx, model, payer, chat, plan, cost, meta, logprobs };
+  if (!chat.stream) planned.choicesJson = yield* choicesJsonSteps(plan, logprobs);
+  return planned;
 }
 
 /** Charges the request and records what it used (for the journal and the rate limiter's `tpm`). */
@@ -105,7 +137,7 @@ function setCostHeaders(reply: FastifyReply, cost: CostData, settlement: Settlem
 function sendChat(planned: PlannedChat, request: FastifyRequest, reply: FastifyReply): void {
   const settlement = settleChat(planned, request);
   setCostHeaders(reply, planned.cost, settlement);
-  const json = paidChatCompletionJson(planned.plan, planned.meta, planned.logprobs, planned.cost, settlement);
+  const json = paidChatCompletionJson(planned.plan, planned.meta, planned.logprobs, planned.cost, settlement, planned.choicesJson);
   reply.header('content-type', 'application/json; charset=utf-8').send(json);
 }
 
@@ -120,17 +152,17 @@ async function streamChat(planned: PlannedChat, request: FastifyRequest, reply: 
     const scripted = request.mock?.reply;
     const stream = { ...ctx.scenario.stream, ...scripted?.stream };
     const withUsage = stream.usage_chunk === 'always' || chat.includeUsage;
-    const frames = chatCompletionChunks(plan, meta, { withUsage, chunkTokens: stream.chunk_tokens }, logprobs);
+    const frames = await runInSlices(chatCompletionChunksSteps(plan, meta, { withUsage, chunkTokens: stream.chunk_tokens }, logprobs));
     const usageJson = (settlement: Settlement) => JSON.stringify(addCostToUsageChunk(usageChunk(plan, meta), cost, settlement));
     let events: SseEvent[];
     if (payer.mode === 'xcashu') {
       // X-Cashu answers are buffered by real nodes: settled first, change in the headers, then replayed at once.
       const settlement = settle();
       setCostHeaders(reply, cost, settlement);
-      events = frames.map((f) => ({ data: f.json(), at: 0 }));
+      events = frames.map((f) => ({ data: f.json, at: 0 }));
       if (withUsage) events.push({ data: usageJson(settlement), at: 0 });
     } else {
-      const seed = chatRequestSeed({ request: chat, modelId: model.id, scenarioSeed: ctx.scenario.seed, tokenizer: logprobs.tokenizer });
+      const seed = plan.seed ?? chatRequestSeed({ request: chat, modelId: model.id, scenarioSeed: ctx.scenario.seed, tokenizer: logprobs.tokenizer });
       const times = frameSchedule(frames, stream, seed);
       const last = times[times.length - 1] ?? 0;
       events = frames.map((f, i) => ({ data: f.json, at: times[i]! }));

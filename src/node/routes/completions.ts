@@ -1,7 +1,9 @@
 import { authorizeRequest, chargeNothing } from '../paid-request.ts';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { type Steps, runInSlices } from '../../generate/cooperative.ts';
 import { Rng, hashSeed } from '../../generate/random.ts';
+import { SCAN_STEP_CHARS } from '../../generate/segments.ts';
 import { planReply, sentence, topicOf } from '../../generate/text.ts';
 import { type Tokenizer, tokenizerFor } from '../../generate/tokens.ts';
 import { type CompletionsRequest, parseCompletionsRequest } from '../../requests/completions.ts';
@@ -9,8 +11,9 @@ import { checkCompletionBudget, checkTokenizedText, decodeTokens } from '../../r
 import { frameSchedule } from '../../responses/pacing.ts';
 import { jsonBody } from '../body.ts';
 import { invalidRequest } from '../errors.ts';
-import { writeSse } from '../sse-writer.ts';
-import { streamFaultOf } from '../faults.ts';
+import { type SseEvent, writeSse } from '../sse-writer.ts';
+import { streamFaultOf, unlessClientLeaves } from '../faults.ts';
+import { JsonChunks, arrayFieldJson } from '../../responses/json-text.ts';
 import { type RouteOptions, checkMaxTokensIsInteger, fingerprintOf } from './chat.ts';
 
 interface CompletionChoice {
@@ -97,15 +100,17 @@ function joinLogprobs(a: LegacyLogprobs, b: LegacyLogprobs): LegacyLogprobs {
   };
 }
 
-function planChoices(
+/** The choices, one per step (each writes and tokenizes up to 200 sentences). */
+function* planChoices(
   req: CompletionsRequest,
   promptTexts: string[],
   seed: (prompt: string, k: number) => number,
   tokenizer: Tokenizer,
   scripted?: string,
-): CompletionChoice[] {
+): Steps<CompletionChoice[]> {
   const choices: CompletionChoice[] = [];
-  promptTexts.forEach((prompt, p) => {
+  for (let p = 0; p < promptTexts.length; p++) {
+    const prompt = promptTexts[p]!;
     for (let k = 0; k < req.n; k++) {
       let text = scripted ?? continuation(new Rng(seed(prompt, k)), prompt);
       let finishReason: CompletionChoice['finishReason'] = 'stop';
@@ -113,15 +118,21 @@ function planChoices(
         const at = text.indexOf(stop);
         if (at >= 0) text = text.slice(0, at);
       }
-      let pieces = tokenizer.pieces(text);
+      let pieces = yield* piecesOf(tokenizer, text);
       if (pieces.length > req.maxTokens) {
         pieces = pieces.slice(0, req.maxTokens);
         finishReason = 'length';
       }
       choices.push({ index: p * req.n + k, echoed: req.echo ? prompt : '', pieces, finishReason, offset: charLength(prompt) });
+      yield;
     }
-  });
+  }
   return choices;
+}
+
+/** The pieces of `text`, in steps when it is long. */
+function* piecesOf(tokenizer: Tokenizer, text: string): Steps<string[]> {
+  return text.length > SCAN_STEP_CHARS ? yield* tokenizer.piecesSteps(text) : tokenizer.pieces(text);
 }
 
 /** POST /completions, the legacy text completion API (a passthrough on real nodes, so no cost chunk). */
@@ -132,14 +143,35 @@ export async function completionRoutes(app: FastifyInstance, opts: RouteOptions)
     checkMaxTokensIsInteger(body);
     const model = ctx.resolveModel(body.model);
     const payer = authorizeRequest(ctx.payments, request, model, body);
-    return chargeNothing(ctx.payments, payer, async () => {
+    // 2048 prompts, or 131 072 tokens of answer, take seconds to tokenize and write: the work runs
+    // in slices, other requests going on meanwhile; a client that goes away meanwhile stops it, is
+    // not answered, and is not charged.
+    return unlessClientLeaves(request, reply, (signal) =>
+      chargeNothing(ctx.payments, payer, async () => {
+        const answer = await runInSlices(complete(), signal);
+        if (answer.kind === 'json') return reply.header('content-type', 'application/json; charset=utf-8').send(answer.body);
+        const outcome = await writeSse(reply, answer.events, streamFaultOf(request.mock?.fault, true), {
+          clientTimeoutMs: ctx.scenario.stream.client_timeout_ms,
+        });
+        if (outcome === 'faulted' && request.journalEntry) request.journalEntry.outcome = 'faulted';
+        return reply;
+      }),
+    );
+
+    function* complete(): Steps<{ kind: 'json'; body: Buffer } | { kind: 'stream'; events: SseEvent[] }> {
       ctx.requireKind(model, ['chat'], '/v1/completions');
       const req = parseCompletionsRequest(body, model);
       const tokenizer = tokenizerFor(model.id, model.tokenizer);
       const where = (i: number) => (req.prompts.length === 1 ? 'prompt' : `prompt[${i}]`);
       const promptTexts = req.prompts.map((p, i) => ('text' in p ? p.text : decodeTokens(tokenizer, p.tokens, where(i))));
       checkTokenizedText(promptTexts.map((text, i) => ({ text, param: where(i) })));
-      const promptCounts = req.prompts.map((p, i) => ('tokens' in p ? p.tokens.length : tokenizer.count(promptTexts[i]!)));
+      const promptCounts: number[] = [];
+      for (let i = 0; i < req.prompts.length; i++) {
+        const p = req.prompts[i]!;
+        const text = promptTexts[i]!;
+        promptCounts.push('tokens' in p ? p.tokens.length : text.length > SCAN_STEP_CHARS ? yield* tokenizer.countSteps(text) : tokenizer.count(text));
+        yield;
+      }
       const promptTokens = promptCounts.reduce((sum, n) => sum + n, 0);
       const longest = promptCounts.reduce((max, n) => Math.max(max, n), 0);
       // Every choice is up to max_tokens long, and with `echo` repeats its prompt.
@@ -159,7 +191,7 @@ export async function completionRoutes(app: FastifyInstance, opts: RouteOptions)
       }
 
       const seed = (prompt: string, k: number) => hashSeed(ctx.scenario.seed, model.id, prompt, req.suffix, req.temperature, req.seed, k);
-      const choices = planChoices(req, promptTexts, seed, tokenizer, request.mock?.reply?.content);
+      const choices = yield* planChoices(req, promptTexts, seed, tokenizer, request.mock?.reply?.content);
       const completionTokens = choices.reduce((sum, c) => sum + c.pieces.length, 0);
       const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
       const base = {
@@ -172,42 +204,49 @@ export async function completionRoutes(app: FastifyInstance, opts: RouteOptions)
       const top = req.logprobs;
       const generatedLogprobs = (c: CompletionChoice, from = 0, to = c.pieces.length) =>
         logprobsFor(c.pieces.slice(from, to), c.offset + charLength(c.pieces.slice(0, from).join('')), top ?? 0, false, from);
-      const echoLogprobs = (c: CompletionChoice) => logprobsFor(c.echoed === '' ? [] : tokenizer.pieces(c.echoed), 0, top ?? 0, true, 1000);
+      function* echoLogprobs(c: CompletionChoice): Steps<LegacyLogprobs> {
+        return logprobsFor(c.echoed === '' ? [] : yield* piecesOf(tokenizer, c.echoed), 0, top ?? 0, true, 1000);
+      }
 
       if (!req.stream) {
-        return {
-          ...base,
-          choices: choices.map((c) => ({
+        // Exactly JSON.stringify of the response object, written a choice at a time.
+        const json = new JsonChunks();
+        for (const c of choices) {
+          const choice = {
             text: c.echoed + c.pieces.join(''),
             index: c.index,
-            logprobs: top === undefined ? null : joinLogprobs(echoLogprobs(c), generatedLogprobs(c)),
+            logprobs: top === undefined ? null : joinLogprobs(yield* echoLogprobs(c), generatedLogprobs(c)),
             finish_reason: c.finishReason,
-          })),
-          usage,
-        };
+          };
+          json.push(c === choices[0] ? JSON.stringify(choice) : `,${JSON.stringify(choice)}`);
+          yield;
+        }
+        const { open, close } = arrayFieldJson(base, 'choices', { usage });
+        return { kind: 'json', body: yield* json.join(open, close) };
       }
-      const frames: { tokens: number; chunk: Record<string, unknown> }[] = [];
-      const chunk = (choice: Record<string, unknown>) => ({ ...base, choices: [choice] });
+      // Each frame's text is written when it is due (by writeSse, which lets the event loop in as it
+      // goes): 131 072 frames held as objects until then kept the garbage collector busy for ~0.1 s.
+      const frames: { tokens: number; json: () => string }[] = [];
+      const chunk = (choice: Record<string, unknown>) => JSON.stringify({ ...base, choices: [choice] });
       for (const c of choices) {
         if (c.echoed !== '') {
+          const logprobs = top === undefined ? null : yield* echoLogprobs(c);
+          frames.push({ tokens: 0, json: () => chunk({ text: c.echoed, index: c.index, logprobs, finish_reason: null }) });
+        }
+        for (let i = 0; i < c.pieces.length; i++) {
           frames.push({
-            tokens: 0,
-            chunk: chunk({ text: c.echoed, index: c.index, logprobs: top === undefined ? null : echoLogprobs(c), finish_reason: null }),
+            tokens: 1,
+            json: () => chunk({ text: c.pieces[i], index: c.index, logprobs: top === undefined ? null : generatedLogprobs(c, i, i + 1), finish_reason: null }),
           });
         }
-        c.pieces.forEach((piece, i) => {
-          const logprobs = top === undefined ? null : generatedLogprobs(c, i, i + 1);
-          frames.push({ tokens: 1, chunk: chunk({ text: piece, index: c.index, logprobs, finish_reason: null }) });
-        });
-        frames.push({ tokens: 0, chunk: chunk({ text: '', index: c.index, logprobs: null, finish_reason: c.finishReason }) });
+        frames.push({ tokens: 0, json: () => chunk({ text: '', index: c.index, logprobs: null, finish_reason: c.finishReason }) });
+        yield;
       }
-      if (req.includeUsage) frames.push({ tokens: 0, chunk: { ...base, choices: [], usage } });
+      if (req.includeUsage) frames.push({ tokens: 0, json: () => JSON.stringify({ ...base, choices: [], usage }) });
       const times = frameSchedule(frames, ctx.scenario.stream);
-      const events = frames.map((f, i) => ({ data: JSON.stringify(f.chunk), at: times[i]! }));
+      const events: SseEvent[] = frames.map((f, i) => ({ data: f.json, at: times[i]! }));
       events.push({ data: '[DONE]', at: times[times.length - 1] ?? 0 });
-      const outcome = await writeSse(reply, events, streamFaultOf(request.mock?.fault, true), { clientTimeoutMs: ctx.scenario.stream.client_timeout_ms });
-      if (outcome === 'faulted' && request.journalEntry) request.journalEntry.outcome = 'faulted';
-      return reply;
-    });
+      return { kind: 'stream', events };
+    }
   });
 }
