@@ -13,6 +13,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { parse } from 'yaml';
 import { startMockNode } from '../src/index.ts';
+import { BIG_SCHEMA, longestWav } from '../test/helpers/maximal-inputs.ts';
 
 interface Case {
   name: string;
@@ -49,24 +50,6 @@ const speech = (format: string): Case => ({
   json: (round) => ({ model: 'tts-1', voice: 'alloy', input: SPEECH_INPUT, speed: 2.3, response_format: format }),
 });
 
-/** A schema whose value is as big as the generator makes one (256 K characters of strings). */
-const BIG_SCHEMA = {
-  type: 'object',
-  properties: {
-    items: {
-      type: 'array',
-      minItems: 1000,
-      maxItems: 1000,
-      items: {
-        type: 'object',
-        properties: { title: { type: 'string', minLength: 16000 }, tags: { type: 'array', items: { type: 'string' }, minItems: 5 }, n: { type: 'integer' } },
-        required: ['title', 'tags', 'n'],
-      },
-    },
-  },
-  required: ['items'],
-};
-
 /**
  * ~`total` characters split over `count` texts of made-up words (seeded, so every run sends the same):
  * varied enough that the tokenizer's caches do not make it look cheap.
@@ -81,27 +64,6 @@ function texts(count: number, total: number, seed: number): string[] {
     while (s.length < each) s += `${word()} `;
     return s.slice(0, each).trim() || 'x';
   });
-}
-
-/** A WAV of 25 MB (the upload cap) whose rate makes it just under 4 hours (the transcription cap). */
-function longWav(): Uint8Array {
-  const size = 25 * 1024 * 1024;
-  const rate = 1821;
-  const bytes = Buffer.alloc(size, 0x80);
-  bytes.write('RIFF', 0, 'latin1');
-  bytes.writeUInt32LE(size - 8, 4);
-  bytes.write('WAVEfmt ', 8, 'latin1');
-  bytes.writeUInt32LE(16, 16);
-  bytes.writeUInt16LE(1, 20);
-  bytes.writeUInt16LE(1, 22);
-  bytes.writeUInt32LE(rate, 24);
-  bytes.writeUInt32LE(rate, 28);
-  bytes.writeUInt16LE(1, 32);
-  bytes.writeUInt16LE(8, 34);
-  bytes.write('data', 36, 'latin1');
-  bytes.writeUInt32LE(size - 44, 40);
-  for (let i = 44; i < size; i++) bytes[i] = (i * 7919) & 0xff;
-  return bytes;
 }
 
 function bigScenarioYaml(rules: number): string {
@@ -273,7 +235,7 @@ const CASES: Case[] = [
     path: '/v1/audio/transcriptions',
     multipart: {
       fields: { model: 'whisper-1', response_format: 'verbose_json', 'timestamp_granularities[]': ['word', 'segment'] },
-      file: { name: 'long.wav', type: 'audio/wav', bytes: longWav() },
+      file: { name: 'long.wav', type: 'audio/wav', bytes: longestWav(true) },
     },
   },
   {
@@ -281,14 +243,14 @@ const CASES: Case[] = [
     input: 'the same WAV, srt',
     method: 'POST',
     path: '/v1/audio/transcriptions',
-    multipart: { fields: { model: 'whisper-1', response_format: 'srt' }, file: { name: 'long.wav', type: 'audio/wav', bytes: longWav() } },
+    multipart: { fields: { model: 'whisper-1', response_format: 'srt' }, file: { name: 'long.wav', type: 'audio/wav', bytes: longestWav(true) } },
   },
   {
     name: 'translation json',
     input: 'the same WAV, translation, json',
     method: 'POST',
     path: '/v1/audio/translations',
-    multipart: { fields: { model: 'whisper-1' }, file: { name: 'long.wav', type: 'audio/wav', bytes: longWav() } },
+    multipart: { fields: { model: 'whisper-1' }, file: { name: 'long.wav', type: 'audio/wav', bytes: longestWav(true) } },
   },
   {
     name: 'control scenario 2000',

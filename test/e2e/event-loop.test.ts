@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/payment/cashu.ts';
 import { type TestNode, callNode, postJson, startTestNode } from '../helpers/node.ts';
 import { type WorkerRequest, sendFromWorker, startPinger } from '../helpers/pinger.ts';
+import { BIG_SCHEMA, longestWav } from '../helpers/maximal-inputs.ts';
 import { madeUpTexts } from '../helpers/words.ts';
 
 /**
@@ -41,44 +42,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** 4096 characters (the API's longest speech input) at the speed that makes them just under the 120 s cap. */
 const LONGEST_SPEECH = `${'The quick brown fox jumps over the lazy dog. Then, after a short rest, it ran back home to sleep! '.repeat(42).slice(0, 4095)}.`;
-
-/** A JSON Schema whose value is as big as the generator makes one (256 K characters of strings). */
-const BIG_SCHEMA = {
-  type: 'object',
-  properties: {
-    items: {
-      type: 'array',
-      minItems: 1000,
-      maxItems: 1000,
-      items: {
-        type: 'object',
-        properties: { title: { type: 'string', minLength: 16000 }, tags: { type: 'array', items: { type: 'string' }, minItems: 5 }, n: { type: 'integer' } },
-        required: ['title', 'tags', 'n'],
-      },
-    },
-  },
-  required: ['items'],
-};
-
-/** A WAV of 25 MB (the upload cap) at a rate that makes it just under 4 hours (the transcription cap). */
-function longestWav(): Uint8Array {
-  const size = 25 * 1024 * 1024;
-  const rate = 1821;
-  const bytes = Buffer.alloc(size, 0x80);
-  bytes.write('RIFF', 0, 'latin1');
-  bytes.writeUInt32LE(size - 8, 4);
-  bytes.write('WAVEfmt ', 8, 'latin1');
-  bytes.writeUInt32LE(16, 16);
-  bytes.writeUInt16LE(1, 20);
-  bytes.writeUInt16LE(1, 22);
-  bytes.writeUInt32LE(rate, 24);
-  bytes.writeUInt32LE(rate, 28);
-  bytes.writeUInt16LE(1, 32);
-  bytes.writeUInt16LE(8, 34);
-  bytes.write('data', 36, 'latin1');
-  bytes.writeUInt32LE(size - 44, 40);
-  return bytes;
-}
 
 /** A recording-sized scenario: the node's own models and keys, then 2000 rules (2.4 MB of YAML). */
 function bigScenarioYaml(): string {

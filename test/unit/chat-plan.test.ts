@@ -14,6 +14,7 @@ import {
   paidChatCompletionJson,
 } from '../../src/responses/chat.ts';
 import { loadScenario } from '../../src/scenario/loader.ts';
+import { BIG_SCHEMA } from '../helpers/maximal-inputs.ts';
 
 /**
  * Chat planning runs in steps (a choice, or a few kB of text to tokenize, at a time) so that 128
@@ -26,23 +27,6 @@ const model = loadScenario('default').models.find((m) => m.id === 'gpt-4o-mini')
 const tokenizer = tokenizerFor(model.id);
 const meta: ResponseMeta = { id: 'chatcmpl-pinned', created: 1700000000, model: model.id, systemFingerprint: 'fp_pinned' };
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-const BIG_SCHEMA = {
-  type: 'object',
-  properties: {
-    items: {
-      type: 'array',
-      minItems: 1000,
-      maxItems: 1000,
-      items: {
-        type: 'object',
-        properties: { title: { type: 'string', minLength: 16000 }, tags: { type: 'array', items: { type: 'string' }, minItems: 5 }, n: { type: 'integer' } },
-        required: ['title', 'tags', 'n'],
-      },
-    },
-  },
-  required: ['items'],
-};
 
 const PINNED: [name: string, body: Record<string, unknown>, sha256: string][] = [
   [
