@@ -6,16 +6,18 @@ import { fileURLToPath } from 'node:url';
  * The package's own directory (where package.json and scenarios/ are), found by walking up from
  * this module: it runs from src/ under tsx and from dist/ once bundled, at different depths.
  */
-function findPackageRoot(): string {
+function findPackage(): { root: string; version: string } {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'routstr-mock') return dir;
+    const pkg = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version: string }) : undefined;
+    if (pkg?.name === 'routstr-mock') return { root: dir, version: pkg.version };
     const parent = dirname(dir);
     if (parent === dir) throw new Error('routstr-mock: package.json not found above the running module');
     dir = parent;
   }
 }
 
-export const PACKAGE_ROOT = findPackageRoot();
-export const PACKAGE_VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const found = findPackage();
+export const PACKAGE_ROOT = found.root;
+export const PACKAGE_VERSION = found.version;

@@ -2,8 +2,7 @@ import type { ChatMessage, ChatRequest, ToolDefinition } from '../requests/chat.
 import type { ReplySpec } from '../scenario/types.ts';
 import { type Steps, runToEnd } from './cooperative.ts';
 import { jsonObjectForPrompt, valueFromSchema } from './json-schema-value.ts';
-import { HASH_STEP_CHARS, Rng, SEED_START, hashPart, hashPartSteps, hashSeed } from './random.ts';
-import { SCAN_STEP_CHARS } from './segments.ts';
+import { Rng, SEED_START, hashPart, hashPartSteps, hashSeed } from './random.ts';
 import { planReply, sentence, topicOf, writeReply } from './text.ts';
 import { type Tokenizer, contentText, countChatPromptTokensSteps } from './tokens.ts';
 
@@ -56,7 +55,7 @@ function* chatRequestSeedSteps(input: ChatGenerationInput): Steps<number> {
   for (const m of request.messages) {
     h = hashPart(h, m.role);
     const content = typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? null);
-    h = content.length > HASH_STEP_CHARS ? yield* hashPartSteps(h, content) : hashPart(h, content);
+    h = yield* hashPartSteps(h, content);
     if (m.name !== undefined) h = hashPart(h, m.name);
     if (m.tool_call_id !== undefined) h = hashPart(h, m.tool_call_id);
     if (m.tool_calls !== undefined) h = yield* hashPartSteps(h, JSON.stringify(m.tool_calls));
@@ -111,11 +110,6 @@ function* planChoice(input: ChatGenerationInput, rng: Rng, index: number): Steps
   return yield* textChoice(full, request, tokenizer, index);
 }
 
-/** The pieces of `text`, in steps when it is long. */
-function* piecesOf(tokenizer: Tokenizer, text: string): Steps<string[]> {
-  return text.length > SCAN_STEP_CHARS ? yield* tokenizer.piecesSteps(text) : tokenizer.pieces(text);
-}
-
 /** Which tools the assistant calls: none once a tool result is the last message, so agent loops end. */
 export function chooseTools(request: ChatRequest, rng: Rng): ToolDefinition[] {
   const { tools, toolChoice } = request;
@@ -153,7 +147,7 @@ function* toolCallChoice(input: ChatGenerationInput, rng: Rng, index: number, to
     const callRng = rng.fork(tool.name);
     let args = JSON.stringify(valueFromSchema(tool.parameters, callRng, { text }));
     yield;
-    const pieces = yield* piecesOf(input.tokenizer, args);
+    const pieces = yield* input.tokenizer.piecesSteps(args);
     const cost = pieces.length + input.tokenizer.count(tool.name) + 3;
     if (pieces.length > budget) {
       args = pieces.slice(0, budget).join('');
@@ -239,12 +233,11 @@ function* textChoice(full: string, request: ChatRequest, tokenizer: Tokenizer, i
     if (at >= 0) text = text.slice(0, at);
   }
   const limit = completionLimit(request);
-  const long = text.length > SCAN_STEP_CHARS;
   // A stream or logprobs read every piece: cut them once and count them, rather than count and cut.
-  const all = request.stream || request.logprobs ? yield* piecesOf(tokenizer, text) : undefined;
-  const tokens = all ? all.length : long ? yield* tokenizer.countUncachedSteps(text) : tokenizer.countUncached(text);
+  const all = request.stream || request.logprobs ? yield* tokenizer.piecesSteps(text) : undefined;
+  const tokens = all ? all.length : yield* tokenizer.countUncachedSteps(text);
   if (limit === undefined || tokens <= limit) return new TextChoice(index, text, tokens, tokenizer, all);
-  const pieces = (all ?? (yield* piecesOf(tokenizer, text))).slice(0, limit);
+  const pieces = (all ?? (yield* tokenizer.piecesSteps(text))).slice(0, limit);
   text = pieces.join('');
   return { index, content: text, pieces: text === '' ? [] : pieces, toolCalls: [], finishReason: 'length', completionTokens: pieces.length };
 }

@@ -28,12 +28,8 @@ export function runInSlices<T>(steps: Steps<T>, signal?: AbortSignal): Promise<T
   try {
     signal?.throwIfAborted();
     // The first slice runs now, in the caller's turn; the rest waits for the shared turns.
-    const sliceStart = performance.now();
-    for (;;) {
-      const step = steps.next();
-      if (step.done) return Promise.resolve(step.value);
-      if (performance.now() - sliceStart >= SLICE_MS) return resume(steps, signal);
-    }
+    const started = startInSlices(steps);
+    return started.done ? Promise.resolve(started.value) : started.rest(signal);
   } catch (err) {
     return Promise.reject(err);
   }

@@ -1,9 +1,12 @@
+import { createRequire } from 'node:module';
 import type * as o200kModule from 'gpt-tokenizer/encoding/o200k_base';
 import { type Steps, runToEnd } from './cooperative.ts';
-import { lazyRequire } from './lazy-require.ts';
 import { SCAN_STEP_CHARS, SegmentCache } from './segments.ts';
 
 type Encoding = typeof o200kModule;
+
+/** The tables are CommonJS modules, required on first use (see lazyTokenizer). */
+const require = createRequire(import.meta.url);
 
 /** Real BPE tokenizers (OpenAI's cl100k_base and o200k_base) for usage counts and stream chunking. */
 export interface Tokenizer {
@@ -164,9 +167,8 @@ function makeTokenizer(name: Tokenizer['name'], enc: Encoding): Tokenizer {
  * use; `loadTokenizers` reads them ahead.
  */
 function lazyTokenizer(name: Tokenizer['name']): { tokenizer: Tokenizer; load: () => Tokenizer } {
-  const loadEncoding = lazyRequire<Encoding>(`gpt-tokenizer/encoding/${name}`);
   let real: Tokenizer | undefined;
-  const load = () => (real ??= makeTokenizer(name, loadEncoding()));
+  const load = () => (real ??= makeTokenizer(name, require(`gpt-tokenizer/encoding/${name}`) as Encoding));
   const tokenizer: Tokenizer = {
     name,
     get splitters() {
@@ -240,8 +242,7 @@ export function* countChatPromptTokensSteps(tok: Tokenizer, messages: readonly P
   for (const m of messages) {
     total += 3;
     if (typeof m.role === 'string') total += tok.count(m.role);
-    const text = contentText(m.content);
-    total += (text.length > SCAN_STEP_CHARS ? yield* tok.countSteps(text) : tok.count(text)) + 85 * imagePartCount(m.content);
+    total += (yield* tok.countSteps(contentText(m.content))) + 85 * imagePartCount(m.content);
     if (typeof m.name === 'string') total += 1 + tok.count(m.name);
     if (m.tool_calls !== undefined) total += yield* tok.countSteps(JSON.stringify(m.tool_calls));
     yield;

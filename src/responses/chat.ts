@@ -122,7 +122,7 @@ export function paidChatCompletionJson(
   logprobs: LogprobOptions,
   cost: CostData,
   settlement: Settlement,
-  choices = choicesJsonAll(plan, logprobs),
+  choices = runToEnd(choicesJsonSteps(plan, logprobs)),
 ): string {
   const { promptTokens: prompt, completionTokens: completion } = plan;
   const usage = `"prompt_tokens":${num(prompt)},"completion_tokens":${num(completion)},"total_tokens":${num(prompt + completion)},"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}`;
@@ -141,12 +141,6 @@ export function* choicesJsonSteps(plan: ChatPlan, logprobs: LogprobOptions): Ste
     choices += choices ? `,${choiceJson(choice, logprobs)}` : choiceJson(choice, logprobs);
     yield;
   }
-  return choices;
-}
-
-function choicesJsonAll(plan: ChatPlan, logprobs: LogprobOptions): string {
-  let choices = '';
-  for (const choice of plan.choices) choices += choices ? `,${choiceJson(choice, logprobs)}` : choiceJson(choice, logprobs);
   return choices;
 }
 

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { type Steps, runInSlices } from '../../generate/cooperative.ts';
 import { Rng, hashSeed } from '../../generate/random.ts';
-import { SCAN_STEP_CHARS } from '../../generate/segments.ts';
 import { planReply, sentence, topicOf } from '../../generate/text.ts';
 import { type Tokenizer, tokenizerFor } from '../../generate/tokens.ts';
 import { type CompletionsRequest, parseCompletionsRequest } from '../../requests/completions.ts';
@@ -118,7 +117,7 @@ function* planChoices(
         const at = text.indexOf(stop);
         if (at >= 0) text = text.slice(0, at);
       }
-      let pieces = yield* piecesOf(tokenizer, text);
+      let pieces = yield* tokenizer.piecesSteps(text);
       if (pieces.length > req.maxTokens) {
         pieces = pieces.slice(0, req.maxTokens);
         finishReason = 'length';
@@ -129,12 +128,6 @@ function* planChoices(
   }
   return choices;
 }
-
-/** The pieces of `text`, in steps when it is long. */
-function* piecesOf(tokenizer: Tokenizer, text: string): Steps<string[]> {
-  return text.length > SCAN_STEP_CHARS ? yield* tokenizer.piecesSteps(text) : tokenizer.pieces(text);
-}
-
 /** POST /completions, the legacy text completion API (a passthrough on real nodes, so no cost chunk). */
 export async function completionRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
   app.post('/completions', async (request, reply) => {
@@ -169,7 +162,7 @@ export async function completionRoutes(app: FastifyInstance, opts: RouteOptions)
       for (let i = 0; i < req.prompts.length; i++) {
         const p = req.prompts[i]!;
         const text = promptTexts[i]!;
-        promptCounts.push('tokens' in p ? p.tokens.length : text.length > SCAN_STEP_CHARS ? yield* tokenizer.countSteps(text) : tokenizer.count(text));
+        promptCounts.push('tokens' in p ? p.tokens.length : yield* tokenizer.countSteps(text));
         yield;
       }
       const promptTokens = promptCounts.reduce((sum, n) => sum + n, 0);
@@ -205,7 +198,7 @@ export async function completionRoutes(app: FastifyInstance, opts: RouteOptions)
       const generatedLogprobs = (c: CompletionChoice, from = 0, to = c.pieces.length) =>
         logprobsFor(c.pieces.slice(from, to), c.offset + charLength(c.pieces.slice(0, from).join('')), top ?? 0, false, from);
       function* echoLogprobs(c: CompletionChoice): Steps<LegacyLogprobs> {
-        return logprobsFor(c.echoed === '' ? [] : yield* piecesOf(tokenizer, c.echoed), 0, top ?? 0, true, 1000);
+        return logprobsFor(c.echoed === '' ? [] : yield* tokenizer.piecesSteps(c.echoed), 0, top ?? 0, true, 1000);
       }
 
       if (!req.stream) {
