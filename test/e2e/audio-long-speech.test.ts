@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/payment/cashu.ts';
 import { MAX_SPEECH_SECONDS } from '../../src/requests/audio.ts';
 import { type TestNode, callNode, postJson, startTestNode } from '../helpers/node.ts';
-import { startPinger } from '../helpers/pinger.ts';
+import { PROMPT_PING, pingVerdict, startPinger } from '../helpers/pinger.ts';
 
 /**
  * The longest speech one request may ask for takes seconds to synthesize and encode as mp3. The
@@ -26,9 +26,6 @@ const SPEED = 2.3;
 const SECONDS = LONG_INPUT.length / 15 / SPEED;
 const LONG_SPEECH = { model: 'tts-1', voice: 'alloy', input: LONG_INPUT, speed: SPEED };
 
-/** The slowest GET /v1/models may take while speech is being made. */
-const MAX_LATENCY_MS = 250;
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a long mp3 speech request', () => {
@@ -39,7 +36,7 @@ describe('a long mp3 speech request', () => {
     expect(SECONDS).toBeGreaterThan(MAX_SPEECH_SECONDS - 2);
   });
 
-  it(`holds up no other request: GET /v1/models every 20 ms answers within ${MAX_LATENCY_MS} ms meanwhile; two at once give the same valid mp3`, async () => {
+  it(`holds up no other request: GET /v1/models every 20 ms answers promptly meanwhile; two at once give the same valid mp3`, { timeout: 60_000 }, async () => {
     const pinger = startPinger(`${t.node.url}/models`, 20);
     await sleep(100);
     const started = performance.now();
@@ -66,7 +63,10 @@ describe('a long mp3 speech request', () => {
     // Pings went on the whole time, and every one was answered promptly.
     expect(latencies.length).toBeGreaterThan((elapsed / 20) * 0.5);
     expect(latencies.filter((ms) => ms < 0)).toEqual([]);
-    expect(Math.max(...latencies), `slowest of ${latencies.length} GET /v1/models during ${Math.round(elapsed)} ms of speech`).toBeLessThan(MAX_LATENCY_MS);
+    const { slowest, fifthSlowest } = pingVerdict(latencies);
+    const context = `slowest ${Math.round(slowest)} ms, fifth-slowest ${Math.round(fifthSlowest)} ms of ${latencies.length} GET /v1/models during ${Math.round(elapsed)} ms of speech`;
+    expect(fifthSlowest, context).toBeLessThan(PROMPT_PING.fifthSlowestMs);
+    expect(slowest, context).toBeLessThan(PROMPT_PING.slowestMs);
   });
 
   it('stops when the client goes away: no answer, no charge (an X-Cashu token is refunded whole), an idle node', async () => {
@@ -85,7 +85,7 @@ describe('a long mp3 speech request', () => {
     await expect(request).rejects.toThrow();
 
     // The node notices at its next pause and releases the payment.
-    for (let i = 0; i < 100 && t.node.ledgerTotals().refunded === before.refunded; i++) await sleep(20);
+    for (let i = 0; i < 250 && t.node.ledgerTotals().refunded === before.refunded; i++) await sleep(20);
     const after = t.node.ledgerTotals();
     expect(after.charged).toBe(before.charged);
     expect(after.refunded - before.refunded).toBe(500_000);

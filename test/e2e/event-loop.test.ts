@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/payment/cashu.ts';
 import { type TestNode, callNode, postJson, startTestNode } from '../helpers/node.ts';
-import { type WorkerRequest, sendFromWorker, startPinger } from '../helpers/pinger.ts';
+import { PROMPT_PING, type WorkerRequest, pingVerdict, sendFromWorker, startPinger } from '../helpers/pinger.ts';
 import { BIG_SCHEMA, longestWav } from '../helpers/maximal-inputs.ts';
 import { madeUpTexts } from '../helpers/words.ts';
 
@@ -12,7 +12,8 @@ import { madeUpTexts } from '../helpers/words.ts';
  * The heaviest request each endpoint accepts (README "Limits") takes from a tenth of a second to
  * seconds of work. The node must go on serving everyone else meanwhile, whatever runs at once:
  * all of them are sent together, from a worker thread, while another worker sends GET /v1/models
- * every 20 ms, and every one of those must be answered within 250 ms. Blocking code misses that by
+ * every 20 ms, and those must be answered promptly (`pingVerdict`: all but four within 250 ms, and
+ * every one within a second, so a busy machine's odd hiccup is not a block). Blocking code misses that by
  * far (FLAC encoding of the longest speech alone held the event loop ~0.35 s, 2048 embeddings of
  * 3072 floats over 3 s); sliced code stays an order of magnitude under it on a shared machine.
  * A client that leaves while its work waits or runs is not answered and not charged.
@@ -35,9 +36,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** The slowest GET /v1/models may take meanwhile. */
-const MAX_LATENCY_MS = 250;
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** 4096 characters (the API's longest speech input) at the speed that makes them just under the 120 s cap. */
@@ -54,7 +52,7 @@ function bigScenarioYaml(): string {
 }
 
 describe('the heaviest requests, all at once', () => {
-  it(`hold up no other request: GET /v1/models every 20 ms answers within ${MAX_LATENCY_MS} ms meanwhile`, { timeout: 60_000 }, async () => {
+  it(`hold up no other request: GET /v1/models every 20 ms answers promptly meanwhile`, { timeout: 60_000 }, async () => {
     const url = (path: string) => `${t.node.url}${path}`;
     const chat = (body: Record<string, unknown>): WorkerRequest => ({ url: url('/chat/completions'), json: { model: 'gpt-4o-mini', ...body } });
     const story = [{ role: 'user', content: 'Write a long story about a lighthouse keeper.' }];
@@ -130,9 +128,11 @@ describe('the heaviest requests, all at once', () => {
     // Pings went on the whole time, and every one was answered promptly.
     expect(latencies.length).toBeGreaterThan((elapsed / 20) * 0.5);
     expect(latencies.filter((ms) => ms < 0)).toEqual([]);
-    const slowest = Math.max(...latencies);
+    const { slowest, fifthSlowest } = pingVerdict(latencies);
     const timings = heavy.map(([name], i) => `${name}: ${Math.round(answers[i]!.ms)} ms`).join('; ');
-    expect(slowest, `slowest of ${latencies.length} GET /v1/models during ${Math.round(elapsed)} ms (${timings})`).toBeLessThan(MAX_LATENCY_MS);
+    const context = `slowest ${Math.round(slowest)} ms, fifth-slowest ${Math.round(fifthSlowest)} ms of ${latencies.length} GET /v1/models during ${Math.round(elapsed)} ms (${timings})`;
+    expect(fifthSlowest, context).toBeLessThan(PROMPT_PING.fifthSlowestMs);
+    expect(slowest, context).toBeLessThan(PROMPT_PING.slowestMs);
   });
 });
 

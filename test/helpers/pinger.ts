@@ -103,3 +103,16 @@ export async function sendFromWorker(requests: WorkerRequest[]): Promise<WorkerR
     await worker.terminate();
   }
 }
+
+/**
+ * What ping latencies say about the node's loop. A block of B ms leaves every ping sent during it
+ * late (B, B − 20, B − 40 … with pings every 20 ms), so the fifth-slowest is still ≈ B − 80 ms; a few
+ * isolated late pings are the shared machine's hiccups (another process, a GC), not a block.
+ */
+export function pingVerdict(latencies: number[]): { slowest: number; fifthSlowest: number } {
+  const sorted = [...latencies].sort((a, b) => b - a);
+  return { slowest: sorted[0] ?? 0, fifthSlowest: sorted[4] ?? 0 };
+}
+
+/** Blocks of over ~330 ms fail on the fifth-slowest ping; a single late ping fails only past a second. */
+export const PROMPT_PING = { fifthSlowestMs: 250, slowestMs: 1000 };

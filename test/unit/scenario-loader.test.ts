@@ -74,7 +74,7 @@ describe('loadScenarioInBackground (YAML parsed on a worker thread)', () => {
     }
   };
 
-  it('gives exactly what loadScenario gives for every shipped and broken scenario, as text', async () => {
+  it('gives exactly what loadScenario gives for every shipped and broken scenario, as text', { timeout: 60_000 }, async () => {
     const files = [
       ...readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith('.yaml')),
       ...readdirSync(join(SCENARIOS_DIR, 'broken'))
