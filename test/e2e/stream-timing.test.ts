@@ -65,6 +65,8 @@ describe('jitter', () => {
   afterAll(() => Promise.all([jittery?.close(), steady?.close()]));
 
   const gapsOf = (arrivals: number[]) => arrivals.slice(1).map((t, i) => t - arrivals[i]!);
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const spreadAround = (values: number[]) => values.map((v) => Math.abs(v - median(values)));
 
   it('is seeded: the same request gets the same gaps; jitter 0.3 varies them, jitter 0 does not', async () => {
     const request = chat('Describe a quiet harbour at dawn', 10);
@@ -73,19 +75,15 @@ describe('jitter', () => {
     const gapsB = gapsOf(b.arrivals);
     expect(gapsA.length).toBeGreaterThanOrEqual(5);
     expect(gapsB).toHaveLength(gapsA.length);
-    // Same request, same schedule: the two runs differ only by timer noise.
-    const meanDiff = gapsA.reduce((sum, g, i) => sum + Math.abs(g - gapsB[i]!), 0) / gapsA.length;
-    expect(meanDiff).toBeLessThan(15);
-    // Varied gaps within ±30 % of 100 ms (plus noise).
+    // Same request, same schedule: the two runs differ only by timer noise (medians: a busy machine
+    // may deliver one frame late, which stretches one gap and shortens the next).
+    expect(median(gapsA.map((g, i) => Math.abs(g - gapsB[i]!)))).toBeLessThan(15);
+    // Varied gaps within ±30 % of 100 ms (plus noise), all but one of them.
     expect(Math.max(...gapsA) - Math.min(...gapsA)).toBeGreaterThan(20);
-    for (const g of gapsA) {
-      expect(g).toBeGreaterThan(70 - 20);
-      expect(g).toBeLessThan(130 + 40);
-    }
-    // Without jitter the gaps are even.
+    expect(gapsA.filter((g) => g <= 70 - 20 || g >= 130 + 40).length).toBeLessThanOrEqual(1);
+    // Without jitter the gaps are even: they stray from their median less than the jittered ones do from theirs.
     const flatGaps = gapsOf(flat.arrivals);
-    const flatSpread = Math.max(...flatGaps) - Math.min(...flatGaps);
-    expect(flatSpread).toBeLessThan(Math.max(...gapsA) - Math.min(...gapsA));
+    expect(median(spreadAround(flatGaps))).toBeLessThan(median(spreadAround(gapsA)));
   });
 
   it('schedules match the pure pacing function exactly (same seed, same gaps; jitter bounded)', () => {

@@ -63,8 +63,10 @@ describe('runInSlices', () => {
     await runInSlices(busySteps(100, 1));
     clearInterval(timer);
     expect(gaps.length).toBeGreaterThan(5);
-    // A slice is SLICE_MS of work plus at most one step; the machine is shared, so the bound is loose.
-    expect(Math.max(...gaps)).toBeLessThan(SLICE_MS * 10);
+    // A slice is SLICE_MS of work plus at most one step. The median, not the maximum: on a shared
+    // machine the process itself may be descheduled for tens of milliseconds now and then.
+    const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
+    expect(median).toBeLessThan(SLICE_MS * 3);
   });
 });
 
