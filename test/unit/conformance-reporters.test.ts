@@ -91,6 +91,31 @@ describe('redaction', () => {
     expect(deep.n).toBe(3);
   });
 
+  it('hides credentials a node echoes URL-encoded or glued to other text (issue 12)', () => {
+    const cashuA = 'cashuAeyJ0b2tlbiI6W3sibWludCI6Imh0dHA6Ly9taW50In1dfQ+/==';
+    const forms = [
+      `auth=Bearer%20${SK}&x=1`,
+      `auth=Bearer+${SK}`,
+      `auth=bearer%09abc.def-123`,
+      `key%3D${SK}`,
+      `key=${SK}`,
+      `id_${SK}`,
+      `_${CASHU}`,
+      `x${CASHU}y`,
+      `token%3D${encodeURIComponent(cashuA)}`,
+    ];
+    for (const text of forms) {
+      const out = redact(text);
+      expect(out, text).toContain('[REDACTED]');
+      for (const secret of [SK, SK.slice(3), CASHU, CASHU.slice(6), 'abc.def-123', encodeURIComponent(cashuA).slice(6)])
+        expect(out, text).not.toContain(secret);
+    }
+    // An exact secret of no known shape, URL-encoded or form-encoded.
+    expect(redact('k=my%20odd%2Fsecret and my+odd%2Fsecret', ['my odd/secret'])).toBe('k=[REDACTED] and [REDACTED]');
+    // Ordinary words stay.
+    expect(redact('a task-specific mask-based answer')).toBe('a task-specific mask-based answer');
+  });
+
   it('curl lines reproduce the request with secrets redacted and quotes escaped', () => {
     const line = curlLine({
       url: 'http://127.0.0.1:9/v1/chat/completions',
