@@ -213,3 +213,59 @@ describe('JSON and Markdown reporters', () => {
     expect(formatResultLine(sampleReport().results[1]!)).toMatch(/^✗ errors\.invalid-key/);
   });
 });
+
+describe('text quoted from a node is escaped (issue 12)', () => {
+  const FAKE = '\x1b[2J\x1b[1;32m✓ ALL CHECKS PASSED\x1b[0m\r\n✓ chat.schema ok\u202e';
+  const MARKDOWN = '\n## ✅ all checks passed\n<img src=x onerror=alert(1)> [click](http://evil.example) **bold** `code` a|b ~~gone~~ &amp;';
+
+  function hostileReport(): Report {
+    const report = sampleReport();
+    report.node.name = `Evil${FAKE}`;
+    report.results[1] = { ...report.results[1]!, reason: `expected HTTP 401, got ${FAKE}${MARKDOWN}`, curl: "curl 'http://127.0.0.1:9/v1' ```\n# injected" };
+    return report;
+  }
+
+  it('console lines show control characters as escapes and stay on their own lines', () => {
+    const report = hostileReport();
+    const line = formatResultLine(report.results[1]!);
+    const summary = formatSummary(report);
+    for (const out of [line, summary]) {
+      // eslint-disable-next-line no-control-regex
+      expect(out).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E]/);
+      expect(out).not.toMatch(/^\s*✓ ALL CHECKS PASSED/m);
+      expect(out).not.toMatch(/^\s*✓ chat\.schema/m);
+    }
+    expect(line).toContain('\\x1b[2J\\x1b[1;32m✓ ALL CHECKS PASSED\\x1b[0m\\r\\n✓ chat.schema ok\\u202e');
+    // The check's own structure: head, reason, reproduce; nothing else starts a line.
+    expect(line.split('\n')).toHaveLength(3);
+  });
+
+  it('the Markdown summary renders node text literally: no ANSI, no new lines, headings, HTML, links or code spans', () => {
+    const md = formatMarkdown(hostileReport());
+    // eslint-disable-next-line no-control-regex
+    expect(md).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/);
+    expect(md).not.toMatch(/^#+ ✅/m);
+    expect(md).not.toContain('<img');
+    expect(md).not.toContain('[click](');
+    expect(md).not.toContain('**bold**');
+    expect(md).toContain('&lt;img src=x onerror=alert(1)&gt; \\[click\\](http://evil.example) \\*\\*bold\\*\\* \\`code\\` a\\|b \\~\\~gone\\~\\~ &amp;amp;');
+    const row = md.split('\n').find((l) => l.includes('`errors.invalid-key`'))!;
+    expect(row.split(/(?<!\\)\|/)).toHaveLength(5); // | status | check | reason | — the node's `|` does not add a cell
+    expect(md.split('\n')[0]).toMatch(/^## routstr-mock check: http:\/\/127\.0\.0\.1:9\/v1 \(Evil\\\\x1b\\\[2J.*0\.4\.5\)$/);
+    // The curl line's backticks cannot close the code fence around it.
+    const fence = md
+      .split('\n')
+      .find((l) => /^`{3,}sh$/.test(l))!
+      .slice(0, -2);
+    expect(fence.length).toBeGreaterThan(3);
+    expect(md.split('\n').filter((l) => l === fence)).toHaveLength(1);
+  });
+
+  it('JUnit XML stays well-formed with ANSI and other control characters', () => {
+    const xml = formatJunit(hostileReport());
+    const els = parseXml(xml);
+    // eslint-disable-next-line no-control-regex
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+    expect(els.find((e) => e.name === 'failure')!.attrs.message).toContain('✓ ALL CHECKS PASSED');
+  });
+});
