@@ -264,6 +264,10 @@ export function buildCli(): Command {
     .option('--json <file>', 'write the JSON report here')
     .option('--junit <file>', 'write a JUnit XML report here')
     .option('--timeout <ms>', 'total time per check in ms', integer(1, 3_600_000), 60_000)
+    .option(
+      '--allow-foreign-image-urls',
+      "images.format: also fetch image URLs (and redirects) off the node's origin, e.g. a CDN (default: noted as info, not fetched; never with credentials)",
+    )
     .option('--list', 'list every check (id, area, severity, paid) and exit')
     .option('--mock', 'start an embedded mock node on a free port and check it')
     .option('--scenario <file>', 'with --mock: the scenario of the embedded node (e.g. one of scenarios/broken/)')
@@ -280,6 +284,7 @@ export function buildCli(): Command {
           json?: string;
           junit?: string;
           timeout: number;
+          allowForeignImageUrls?: boolean;
           list?: boolean;
           mock?: boolean;
           scenario?: string;
@@ -315,6 +320,7 @@ export function buildCli(): Command {
             maxSats: opts.maxSats,
             model: opts.model,
             timeoutMs: opts.timeout,
+            allowForeignImageUrls: opts.allowForeignImageUrls,
             onResult: (r) => process.stdout.write(`${formatResultLine(r)}\n`),
             onRefundToken: (token) => {
               writeFileSync(opts.refundTo, `${token}\n`, { mode: 0o600 });

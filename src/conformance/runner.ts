@@ -41,6 +41,8 @@ export interface RunOptions {
   timeouts?: Partial<Timeouts>;
   /** The checks to choose from (default all). */
   checks?: readonly Check[];
+  /** images.format: fetch image URLs on other origins than the node's too (default: note them, fetch nothing). */
+  allowForeignImageUrls?: boolean;
   /** Called after each check, in order (live progress). */
   onResult?: (result: CheckResult) => void;
   /**
@@ -234,6 +236,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     ...(options.key ? { key: options.key } : {}),
     ...(model ? { model } : {}),
     ...(found.info ? { info: found.info } : {}),
+    ...(options.allowForeignImageUrls ? { allowForeignImageUrls: true } : {}),
   };
   let budgetMsats = maxSats * 1000;
   for (const check of paymentOrder(options.checks ?? ALL_CHECKS)) {

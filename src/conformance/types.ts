@@ -74,6 +74,8 @@ export interface CheckContext {
   timeouts: { firstByte: number; idle: number; total: number };
   /** Aborted when the check's total time is up. */
   signal: AbortSignal;
+  /** Fetch image URLs off the node's origin too (images.format); by default only the node's own are fetched. */
+  allowForeignImageUrls?: boolean;
   /** The body of GET /v1/info when it answered with a JSON object (mints, version). */
   info?: Record<string, unknown>;
 }

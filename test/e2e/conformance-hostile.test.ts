@@ -343,3 +343,89 @@ describe('runConformance against hostile nodes', () => {
     expectAllFailed(await run(url), { reason: redirect, within: 1000 }, { [SDK]: { reason: /the SDK threw Error: Connection error/ } });
   });
 });
+
+describe('images.format fetches image URLs on the node only (issue 12)', () => {
+  const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+
+  /** A third party the runner must not touch: it records every request it gets. */
+  async function victim(): Promise<{ url: string; hits: IncomingMessage[] }> {
+    const hits: IncomingMessage[] = [];
+    const url = await httpServer((req, res) => {
+      hits.push(req);
+      req.resume();
+      res.writeHead(200, { 'content-type': 'image/png' });
+      res.end(PNG);
+    });
+    return { url, hits };
+  }
+
+  /** A node with one image model whose url answers are `imageUrl(nodeUrl)`; GET /img/ok serves a PNG, /img/moved redirects to `moved`. */
+  async function imageNode(imageUrl: (node: string) => string, moved = ''): Promise<string> {
+    let node = '';
+    node = await httpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const json = (status: number, body: unknown) => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        };
+        if (req.url === '/v1/models') return json(200, { object: 'list', data: [{ id: 'dall-e-2', object: 'model', created: 1, owned_by: 'x' }] });
+        if (req.url === '/img/ok') {
+          res.writeHead(200, { 'content-type': 'image/png' });
+          return res.end(PNG);
+        }
+        if (req.url === '/img/moved') {
+          res.writeHead(302, { location: moved });
+          return res.end();
+        }
+        if (req.url === '/v1/images/generations') {
+          const body = JSON.parse(Buffer.concat(chunks).toString()) as { response_format?: string };
+          const item = body.response_format === 'b64_json' ? { b64_json: PNG.toString('base64') } : { url: imageUrl(node) };
+          return json(200, { created: 1, data: [item] });
+        }
+        json(404, { detail: 'Not Found' });
+      });
+    });
+    return node;
+  }
+
+  const FORMAT = ALL_CHECKS.filter((c) => c.id === 'images.format');
+  const formatResult = async (node: string, options: Partial<RunOptions> = {}) =>
+    (await run(node, { checks: FORMAT, ...options })).report.results.find((r) => r.id === 'images.format')!;
+
+  it('a URL on another host is not fetched: info naming it, no request goes out', async () => {
+    const { url, hits } = await victim();
+    const node = await imageNode(() => `${url}/internal-admin?action=delete-everything`);
+    const result = await formatResult(node);
+    expect(hits.map((h) => h.url)).toEqual([]);
+    expect(result.status, result.reason).toBe('info');
+    expect(result.reason).toMatch(
+      /url not fetched: http:\/\/127\.0\.0\.1:\d+\/internal-admin\?action=delete-everything is on another origin than the node \(pass --allow-foreign-image-urls/,
+    );
+  });
+
+  it("a redirect from the node's origin to another counts as foreign", async () => {
+    const { url, hits } = await victim();
+    const node = await imageNode((n) => `${n}/img/moved`, `${url}/internal-admin?action=delete-everything`);
+    const result = await formatResult(node);
+    expect(hits).toEqual([]);
+    expect(result.status, result.reason).toBe('info');
+    expect(result.reason).toMatch(
+      /the node redirects http:\/\/127\.0\.0\.1:\d+\/img\/moved to http:\/\/127\.0\.0\.1:\d+\/internal-admin\?action=delete-everything, another origin/,
+    );
+  });
+
+  it('an image on the node itself is fetched and judged; --allow-foreign-image-urls fetches others, without credentials', async () => {
+    const own = await imageNode((n) => `${n}/img/ok`);
+    expect((await formatResult(own)).status).toBe('pass');
+    const { url, hits } = await victim();
+    const node = await imageNode((n) => `${n}/img/moved`, `${url}/cdn/picture.png`);
+    const result = await formatResult(node, { allowForeignImageUrls: true });
+    expect(result.status, result.reason).toBe('pass');
+    expect(hits.map((h) => h.url)).toEqual(['/cdn/picture.png']);
+    expect(hits[0]!.headers.authorization).toBeUndefined();
+    expect(hits[0]!.headers['x-cashu']).toBeUndefined();
+    expect(JSON.stringify(hits[0]!.headers)).not.toContain(KEY);
+  });
+});
