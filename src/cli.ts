@@ -265,6 +265,12 @@ export function buildCli(): Command {
     .option('--junit <file>', 'write a JUnit XML report here')
     .option('--timeout <ms>', 'total time per check in ms', integer(1, 3_600_000), 60_000)
     .option(
+      '--deadline <ms>',
+      'total time of the whole run in ms: checks still running then are cut and the rest not run, both reported as errors (with a Cashu --key, 5 s of it are kept for the refund)',
+      integer(1, 24 * 3_600_000),
+      60_000,
+    )
+    .option(
       '--allow-foreign-image-urls',
       "images.format: also fetch image URLs (and redirects) off the node's origin, e.g. a CDN (default: noted as info, not fetched; never with credentials)",
     )
@@ -284,6 +290,7 @@ export function buildCli(): Command {
           json?: string;
           junit?: string;
           timeout: number;
+          deadline: number;
           allowForeignImageUrls?: boolean;
           list?: boolean;
           mock?: boolean;
@@ -320,6 +327,7 @@ export function buildCli(): Command {
             maxSats: opts.maxSats,
             model: opts.model,
             timeoutMs: opts.timeout,
+            deadline: opts.deadline,
             allowForeignImageUrls: opts.allowForeignImageUrls,
             onResult: (r) => process.stdout.write(`${formatResultLine(r)}\n`),
             onRefundToken: (token) => {
