@@ -533,6 +533,7 @@ describe('the whole run has a deadline (issue 12)', () => {
     expect(Date.now() - started).toBeLessThan(BOUND_MS + 2000);
     expect(res.code, res.stderr).toBe(1);
     expect(res.stdout).toMatch(/stream\.done .*\n\s+error: expected the check to (finish|start) before the run's deadline \(8000 ms\)/);
+    expect(res.stdout).toContain("stopped by the run's deadline of 8.0 s (--deadline)");
     expect(res.stdout).not.toContain(KEY);
     const help = await cli(['check', '--help']);
     expect(help.stdout).toMatch(/--deadline <ms>\s+total time of the whole run in ms/);

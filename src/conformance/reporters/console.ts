@@ -2,7 +2,7 @@
 import { redact } from '../redact.ts';
 import { escapeControls as esc } from './escape.ts';
 import type { CheckResult, Report } from '../types.ts';
-import { SYMBOLS, byArea, count, runMs } from './common.ts';
+import { SYMBOLS, byArea, count, deadlineNote, runMs } from './common.ts';
 
 export function formatResultLine(r: CheckResult): string {
   const head = `${SYMBOLS[r.status]} ${esc(r.id).padEnd(28)} ${esc(r.title)} (${r.durationMs} ms)`;
@@ -37,7 +37,7 @@ export function formatSummary(report: Report): string {
     widths.map((w) => '-'.repeat(w)).join('  '),
     fmt(rows[rows.length - 1]!),
     '',
-    `${esc(report.node.url)}${node ? ` (${node})` : ''}: ${s.fail + s.error === 0 ? 'all checks passed' : `${s.fail + s.error} check(s) failed`} in ${(runMs(report) / 1000).toFixed(1)} s; spent ${report.budget.spentMsats / 1000} of ${report.budget.maxSats} sats`,
+    `${esc(report.node.url)}${node ? ` (${node})` : ''}: ${s.fail + s.error === 0 ? 'all checks passed' : `${s.fail + s.error} check(s) failed`} in ${(runMs(report) / 1000).toFixed(1)} s; spent ${report.budget.spentMsats / 1000} of ${report.budget.maxSats} sats${deadlineNote(report)}`,
   ];
   return redact(lines.join('\n'));
 }

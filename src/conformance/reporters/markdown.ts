@@ -3,7 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { redact } from '../redact.ts';
 import { codeFence, escapeMarkdown } from './escape.ts';
 import type { Report } from '../types.ts';
-import { SYMBOLS, byArea, count, runMs } from './common.ts';
+import { SYMBOLS, byArea, count, deadlineNote, runMs } from './common.ts';
 
 /** Node text inside a table cell or a line: literal, on one line. */
 function cell(s: string): string {
@@ -19,7 +19,7 @@ export function formatMarkdown(report: Report): string {
   }
   const s = report.summary;
   lines.push(
-    `${s.fail + s.error === 0 ? '✅ all checks passed' : `❌ ${s.fail + s.error} check(s) failed`}: ${s.pass + s.info} passed, ${s.warn} warnings, ${s.skip} skipped in ${(runMs(report) / 1000).toFixed(1)} s; spent ${report.budget.spentMsats / 1000} of ${report.budget.maxSats} sats (SDK openai ${report.sdk.version}).`,
+    `${s.fail + s.error === 0 ? '✅ all checks passed' : `❌ ${s.fail + s.error} check(s) failed`}: ${s.pass + s.info} passed, ${s.warn} warnings, ${s.skip} skipped in ${(runMs(report) / 1000).toFixed(1)} s; spent ${report.budget.spentMsats / 1000} of ${report.budget.maxSats} sats (SDK openai ${report.sdk.version})${deadlineNote(report)}.`,
     '',
     '| area | pass | fail | warn | skip | error |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
