@@ -270,6 +270,7 @@ export function buildCli(): Command {
       integer(1, 24 * 3_600_000),
       60_000,
     )
+    .option('--parallel <n>', 'checks run at once (1: one by one, e.g. for a node that rate-limits hard)', integer(1, 64), 4)
     .option(
       '--allow-foreign-image-urls',
       "images.format: also fetch image URLs (and redirects) off the node's origin, e.g. a CDN (default: noted as info, not fetched; never with credentials)",
@@ -291,6 +292,7 @@ export function buildCli(): Command {
           junit?: string;
           timeout: number;
           deadline: number;
+          parallel: number;
           allowForeignImageUrls?: boolean;
           list?: boolean;
           mock?: boolean;
@@ -328,6 +330,7 @@ export function buildCli(): Command {
             model: opts.model,
             timeoutMs: opts.timeout,
             deadline: opts.deadline,
+            parallel: opts.parallel,
             allowForeignImageUrls: opts.allowForeignImageUrls,
             onResult: (r) => process.stdout.write(`${formatResultLine(r)}\n`),
             onRefundToken: (token) => {

@@ -45,6 +45,8 @@ export interface RunOptions {
    * are reported as not run). Default 60 000. With a Cashu key, 5 s of it are kept for the refund.
    */
   deadline?: number;
+  /** Checks running at once (default PARALLEL_CHECKS); 1 runs them one by one, e.g. for a node that rate-limits hard. */
+  parallel?: number;
   /** Finer request timeouts; each defaults to min(15 000, timeoutMs), total to timeoutMs. */
   timeouts?: Partial<Timeouts>;
   /** The checks to choose from (default all). */
@@ -152,7 +154,7 @@ function applySeverity(check: Check, outcome: CheckOutcome): Status {
   return outcome.status;
 }
 
-/** Checks running at once: a node that stalls every stream then costs one idle timeout per batch, not one per check. */
+/** Checks running at once by default: a node that stalls every stream then costs one idle timeout per batch, not one per check. */
 export const PARALLEL_CHECKS = 4;
 export const DEFAULT_DEADLINE_MS = 60_000;
 /** Kept from the deadline, with a Cashu --key, to refund what the run did not spend: money is not left behind for speed. */
@@ -263,6 +265,8 @@ export async function runConformance(options: RunOptions): Promise<Report> {
   };
   const deadlineMs = options.deadline ?? DEFAULT_DEADLINE_MS;
   if (!Number.isFinite(deadlineMs) || deadlineMs <= 0) throw new ConformanceConfigError(`--deadline must be a positive number of ms, got ${deadlineMs}`);
+  const parallel = options.parallel ?? PARALLEL_CHECKS;
+  if (!Number.isInteger(parallel) || parallel < 1) throw new ConformanceConfigError(`--parallel must be an integer >= 1, got ${parallel}`);
   const endsAt = Date.now() + deadlineMs;
   const refundReserve = options.key?.startsWith('cashu') ? Math.min(REFUND_RESERVE_MS, deadlineMs / 10) : 0;
   const clock = new RunClock(deadlineMs, refundReserve);
@@ -302,7 +306,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     ...(options.allowForeignImageUrls ? { allowForeignImageUrls: true } : {}),
   };
   const budget = new Budget(maxSats * 1000);
-  const pool = new Pool(PARALLEL_CHECKS);
+  const pool = new Pool(parallel);
   const planned = paymentOrder(options.checks ?? ALL_CHECKS).filter((c) => (!only || only.has(c.area)) && !skip?.has(c.area));
   const done: Array<CheckResult | undefined> = [];
   let reported = 0;

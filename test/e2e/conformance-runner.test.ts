@@ -198,6 +198,11 @@ describe('budget and check isolation', () => {
     expect(overlapped.has('billing.alone')).toBe(false);
     expect(overlapped.has('chat.p3')).toBe(true);
     expect(report.budget.spentMsats).toBe(11_000);
+    most = 0;
+    overlapped.clear();
+    await runConformance({ baseUrl: node.url, key: 'sk-x', maxSats: 100, checks, parallel: 1 });
+    expect(most).toBe(1);
+    await expect(runConformance({ baseUrl: node.url, parallel: 0, checks })).rejects.toThrow(/--parallel must be an integer >= 1/);
   });
 
   it('a budget decision waits for the running checks: the same skips as one by one', async () => {
