@@ -264,6 +264,17 @@ export function buildCli(): Command {
     .option('--json <file>', 'write the JSON report here')
     .option('--junit <file>', 'write a JUnit XML report here')
     .option('--timeout <ms>', 'total time per check in ms', integer(1, 3_600_000), 60_000)
+    .option(
+      '--deadline <ms>',
+      'total time of the whole run in ms: checks still running then are cut and the rest not run, both reported as errors (with a Cashu --key, 5 s of it are kept for the refund)',
+      integer(1, 24 * 3_600_000),
+      60_000,
+    )
+    .option('--parallel <n>', 'checks run at once (1: one by one, e.g. for a node that rate-limits hard)', integer(1, 64), 4)
+    .option(
+      '--allow-foreign-image-urls',
+      "images.format: also fetch image URLs (and redirects) off the node's origin, e.g. a CDN (default: noted as info, not fetched; never with credentials)",
+    )
     .option('--list', 'list every check (id, area, severity, paid) and exit')
     .option('--mock', 'start an embedded mock node on a free port and check it')
     .option('--scenario <file>', 'with --mock: the scenario of the embedded node (e.g. one of scenarios/broken/)')
@@ -280,6 +291,9 @@ export function buildCli(): Command {
           json?: string;
           junit?: string;
           timeout: number;
+          deadline: number;
+          parallel: number;
+          allowForeignImageUrls?: boolean;
           list?: boolean;
           mock?: boolean;
           scenario?: string;
@@ -315,6 +329,9 @@ export function buildCli(): Command {
             maxSats: opts.maxSats,
             model: opts.model,
             timeoutMs: opts.timeout,
+            deadline: opts.deadline,
+            parallel: opts.parallel,
+            allowForeignImageUrls: opts.allowForeignImageUrls,
             onResult: (r) => process.stdout.write(`${formatResultLine(r)}\n`),
             onRefundToken: (token) => {
               writeFileSync(opts.refundTo, `${token}\n`, { mode: 0o600 });

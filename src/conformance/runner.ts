@@ -1,12 +1,15 @@
 /**
  * The conformance runner: discovers what a node offers, picks the checks (areas, capabilities,
- * key, sats budget) and runs them one after another, each under its own abort and total timeout,
- * so a hanging or garbled node fails checks instead of hanging the run.
+ * key, sats budget) and runs them a few at a time, each under its own abort and total timeout and
+ * all under one deadline for the whole run, so a hanging or garbled node fails checks instead of
+ * hanging the run, however many checks it stalls.
  */
 import { VERSION as SDK_VERSION } from 'openai/version';
 import { ALL_CHECKS } from './checks/index.ts';
 import { isObject, parseJson, secretsOf } from './checks/util.ts';
+import { Budget } from './budget.ts';
 import { type HttpFailure, type Timeouts, httpRequest, isUnreachable } from './http.ts';
+import { Pool } from './pool.ts';
 import { redact, redactDeep } from './redact.ts';
 import {
   AREAS,
@@ -37,11 +40,20 @@ export interface RunOptions {
   model?: string;
   /** Total time per check in ms (requests inside use it as their total too). Default 60 000. */
   timeoutMs?: number;
+  /**
+   * The whole run in ms, discovery included (checks still running are cut, checks not yet started
+   * are reported as not run). Default 60 000. With a Cashu key, 5 s of it are kept for the refund.
+   */
+  deadline?: number;
+  /** Checks running at once (default PARALLEL_CHECKS); 1 runs them one by one, e.g. for a node that rate-limits hard. */
+  parallel?: number;
   /** Finer request timeouts; each defaults to min(15 000, timeoutMs), total to timeoutMs. */
   timeouts?: Partial<Timeouts>;
   /** The checks to choose from (default all). */
   checks?: readonly Check[];
-  /** Called after each check, in order (live progress). */
+  /** images.format: fetch image URLs on other origins than the node's too (default: note them, fetch nothing). */
+  allowForeignImageUrls?: boolean;
+  /** Called after each check, in the checks' stable order (live progress; a finished check waits for earlier ones). */
   onResult?: (result: CheckResult) => void;
   /**
    * With a Cashu --key the x-cashu checks spend it and the run goes on with their change; what is
@@ -142,19 +154,69 @@ function applySeverity(check: Check, outcome: CheckOutcome): Status {
   return outcome.status;
 }
 
-async function runOne(check: Check, base: Omit<CheckContext, 'signal' | 'checkId' | 'observed'>, totalMs: number): Promise<CheckOutcome> {
+/** Checks running at once by default: a node that stalls every stream then costs one idle timeout per batch, not one per check. */
+export const PARALLEL_CHECKS = 4;
+export const DEFAULT_DEADLINE_MS = 60_000;
+/** Kept from the deadline, with a Cashu --key, to refund what the run did not spend: money is not left behind for speed. */
+const REFUND_RESERVE_MS = 5_000;
+
+/** The run's deadline: when the checks must be done by. */
+class RunClock {
+  private readonly endsAt: number;
+  reached = false;
+  constructor(
+    readonly ms: number,
+    reserveMs: number,
+  ) {
+    this.endsAt = Date.now() + ms - reserveMs;
+  }
+  remaining(): number {
+    return Math.max(0, this.endsAt - Date.now());
+  }
+}
+
+/** Timeouts no longer than `leftMs` (at least 1 ms each). */
+function capTimeouts(t: Timeouts, leftMs: number): Timeouts {
+  const left = Math.max(1, leftMs);
+  return { firstByte: Math.min(t.firstByte, left), idle: Math.min(t.idle, left), total: Math.min(t.total, left) };
+}
+
+function notRun(clock: RunClock): CheckOutcome {
+  clock.reached = true;
+  return {
+    status: 'error',
+    reason: `expected the check to start before the run's deadline (${clock.ms} ms), got no time left: not run (raise --deadline for a slow node)`,
+    expected: `started within the run's ${clock.ms} ms`,
+    actual: 'not run',
+  };
+}
+
+async function runOne(check: Check, base: Omit<CheckContext, 'signal' | 'checkId' | 'observed'>, totalMs: number, clock: RunClock): Promise<CheckOutcome> {
   const controller = new AbortController();
+  const remaining = clock.remaining();
+  // The run's deadline cuts a check that its own timeout would not have: then it was not judged (error), not failed.
+  const cutByDeadline = remaining < totalMs;
+  const limitMs = Math.max(1, Math.min(totalMs, remaining));
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<CheckOutcome>((resolve) => {
     timer = setTimeout(() => {
       controller.abort(new Error('check timeout'));
+      if (cutByDeadline) {
+        clock.reached = true;
+        return resolve({
+          status: 'error',
+          reason: `expected the check to finish before the run's deadline (${clock.ms} ms), got no result when it came: not judged (raise --deadline for a slow node)`,
+          expected: `done within the run's ${clock.ms} ms`,
+          actual: 'still running at the deadline',
+        });
+      }
       resolve({
         status: 'fail',
         reason: `expected the check to finish within ${totalMs} ms, got no result (node too slow or hanging)`,
         expected: `done within ${totalMs} ms`,
         actual: 'still running',
       });
-    }, totalMs);
+    }, limitMs);
   });
   const observed: Observed = {};
   try {
@@ -201,9 +263,16 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     idle: options.timeouts?.idle ?? Math.min(15_000, totalMs),
     total: options.timeouts?.total ?? totalMs,
   };
+  const deadlineMs = options.deadline ?? DEFAULT_DEADLINE_MS;
+  if (!Number.isFinite(deadlineMs) || deadlineMs <= 0) throw new ConformanceConfigError(`--deadline must be a positive number of ms, got ${deadlineMs}`);
+  const parallel = options.parallel ?? PARALLEL_CHECKS;
+  if (!Number.isInteger(parallel) || parallel < 1) throw new ConformanceConfigError(`--parallel must be an integer >= 1, got ${parallel}`);
+  const endsAt = Date.now() + deadlineMs;
+  const refundReserve = options.key?.startsWith('cashu') ? Math.min(REFUND_RESERVE_MS, deadlineMs / 10) : 0;
+  const clock = new RunClock(deadlineMs, refundReserve);
   const secrets = options.key ? [options.key] : [];
   const startedAt = new Date().toISOString();
-  const found = await discover(origin, timeouts);
+  const found = await discover(origin, capTimeouts(timeouts, clock.remaining()));
   const { models: _models, ...capabilityList } = found.capabilities;
   const report: Report = {
     schemaVersion: 1,
@@ -234,36 +303,15 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     ...(options.key ? { key: options.key } : {}),
     ...(model ? { model } : {}),
     ...(found.info ? { info: found.info } : {}),
+    ...(options.allowForeignImageUrls ? { allowForeignImageUrls: true } : {}),
   };
-  let budgetMsats = maxSats * 1000;
-  for (const check of paymentOrder(options.checks ?? ALL_CHECKS)) {
-    if (only && !only.has(check.area)) continue;
-    if (skip?.has(check.area)) continue;
-    const started = Date.now();
-    let outcome: CheckOutcome;
-    const planning: CheckContext = { ...base, observed: {}, checkId: check.id, signal: new AbortController().signal };
-    const skipReason = check.skipWhen?.(planning);
-    if (check.routstrOnly && !found.capabilities.routstr) outcome = { status: 'skip', reason: NOT_ROUTSTR };
-    else if (skipReason) outcome = { status: 'skip', reason: skipReason };
-    else if (check.paid && !options.key) outcome = { status: 'skip', reason: 'paid check: needs --key (an sk- key or a Cashu token)' };
-    else if (check.paid && check.area !== 'x-cashu' && !session.bearer) outcome = { status: 'skip', reason: `no credential left: ${session.spentBy}` };
-    else {
-      const estimate = check.paid ? (check.estimateMsats?.(planning) ?? 0) : 0;
-      if (check.paid && estimate > budgetMsats) {
-        outcome = {
-          status: 'skip',
-          reason: `over budget: estimated ${Math.ceil(estimate / 1000)} sats, ${Math.floor(budgetMsats / 1000)} of --max-sats ${maxSats} left`,
-        };
-      } else {
-        outcome = await runOne(check, base, totalMs);
-        if (check.paid) {
-          const spent = outcome.spentMsats ?? estimate;
-          budgetMsats -= spent;
-          report.budget.spentMsats += outcome.spentMsats ?? 0;
-        }
-      }
-    }
-    const result: CheckResult = redactDeep(
+  const budget = new Budget(maxSats * 1000);
+  const pool = new Pool(parallel);
+  const planned = paymentOrder(options.checks ?? ALL_CHECKS).filter((c) => (!only || only.has(c.area)) && !skip?.has(c.area));
+  const done: Array<CheckResult | undefined> = [];
+  let reported = 0;
+  const record = (index: number, check: Check, outcome: CheckOutcome, started: number, planning: CheckContext) => {
+    done[index] = redactDeep(
       {
         ...outcome,
         status: applySeverity(check, outcome),
@@ -275,12 +323,64 @@ export async function runConformance(options: RunOptions): Promise<Report> {
       },
       [...secrets, ...secretsOf(planning)],
     );
-    report.results.push(result);
-    report.summary[result.status]++;
-    options.onResult?.(result);
+    // Results go out in the checks' order, whichever finished first.
+    for (let r = done[reported]; r !== undefined; r = done[++reported]) {
+      report.results.push(r);
+      report.summary[r.status]++;
+      options.onResult?.(r);
+    }
+  };
+  /** The Cashu Bearer credential a node has already seen: its first use redeems it, which must not race. */
+  let redeemedBearer: string | undefined;
+  for (const [index, check] of planned.entries()) {
+    const planning: CheckContext = { ...base, observed: {}, checkId: check.id, signal: new AbortController().signal };
+    const skipReason = check.skipWhen?.(planning);
+    if (check.routstrOnly && !found.capabilities.routstr) record(index, check, { status: 'skip', reason: NOT_ROUTSTR }, Date.now(), planning);
+    else if (skipReason) record(index, check, { status: 'skip', reason: skipReason }, Date.now(), planning);
+    else if (check.paid && !options.key)
+      record(index, check, { status: 'skip', reason: 'paid check: needs --key (an sk- key or a Cashu token)' }, Date.now(), planning);
+    else if (check.paid && check.area !== 'x-cashu' && !session.bearer)
+      record(index, check, { status: 'skip', reason: `no credential left: ${session.spentBy}` }, Date.now(), planning);
+    else {
+      const firstCashuBearer = check.paid && check.area !== 'x-cashu' && session.bearer?.startsWith('cashu') && session.bearer !== redeemedBearer;
+      const alone = check.runsAlone === true || firstCashuBearer === true;
+      if (alone) await pool.drain();
+      const estimate = check.paid ? (check.estimateMsats?.(planning) ?? 0) : 0;
+      // Decided with nothing reserved, as in a sequential run: the running checks may spend less than their estimates.
+      if (check.paid && !budget.fits(estimate)) await pool.drain();
+      if (check.paid && !budget.fits(estimate)) {
+        const reason = `over budget: estimated ${Math.ceil(estimate / 1000)} sats, ${Math.floor(budget.available / 1000)} of --max-sats ${maxSats} left`;
+        record(index, check, { status: 'skip', reason }, Date.now(), planning);
+        continue;
+      }
+      await pool.slot();
+      if (clock.remaining() === 0) {
+        record(index, check, notRun(clock), Date.now(), planning);
+        continue;
+      }
+      budget.reserve(estimate);
+      pool.start(async () => {
+        const started = Date.now();
+        const outcome = await runOne(check, base, totalMs, clock);
+        if (check.paid) {
+          budget.settle(estimate, outcome.spentMsats);
+          report.budget.spentMsats += outcome.spentMsats ?? 0;
+        }
+        record(index, check, outcome, started, planning);
+      });
+      if (alone) {
+        await pool.drain();
+        if (firstCashuBearer) redeemedBearer = session.bearer;
+      }
+    }
   }
-  if (options.key && session.bearer && session.bearer !== options.key)
-    report.leftover = await refundLeftover(origin, session.bearer, timeouts, options.onRefundToken);
+  await pool.drain();
+  report.deadline = { ms: deadlineMs, reached: clock.reached };
+  if (options.key && session.bearer && session.bearer !== options.key) {
+    // The refund gets the time kept for it, and never less than a second: leaving the money behind is worse than running late.
+    const left = Math.max(1000, endsAt - Date.now());
+    report.leftover = await refundLeftover(origin, session.bearer, capTimeouts(timeouts, left), options.onRefundToken);
+  }
   report.finishedAt = new Date().toISOString();
   return report;
 }

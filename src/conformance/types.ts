@@ -74,6 +74,8 @@ export interface CheckContext {
   timeouts: { firstByte: number; idle: number; total: number };
   /** Aborted when the check's total time is up. */
   signal: AbortSignal;
+  /** Fetch image URLs off the node's origin too (images.format); by default only the node's own are fetched. */
+  allowForeignImageUrls?: boolean;
   /** The body of GET /v1/info when it answered with a JSON object (mints, version). */
   info?: Record<string, unknown>;
 }
@@ -90,6 +92,11 @@ export interface Check {
   routstrOnly?: boolean;
   /** Paid checks: the most this check can cost, in msats, from /v1/models pricing. */
   estimateMsats?: (ctx: CheckContext) => number;
+  /**
+   * Runs with no other check at the same time: it reads balances that concurrent requests would
+   * move, or changes the run's credential (RunSession) that other checks pay with.
+   */
+  runsAlone?: boolean;
   /** A reason to skip (missing capability), or undefined to run. */
   skipWhen?: (ctx: CheckContext) => string | undefined;
   run: (ctx: CheckContext) => Promise<CheckOutcome>;
@@ -115,6 +122,8 @@ export interface Report {
   summary: Record<Status, number>;
   /** With a Cashu --key that the x-cashu checks turned into change: what became of the remainder. */
   leftover?: { refunded: boolean; note: string };
+  /** The whole run's time limit (--deadline) and whether it cut the run short. */
+  deadline?: { ms: number; reached: boolean };
   /** Set when the node could not be reached at all (nothing ran; the CLI exits 3). */
   unreachable?: { reason: string };
 }

@@ -9,7 +9,7 @@ import { type SseEvent, openSse } from '../../src/conformance/http.ts';
 import { formatJson } from '../../src/conformance/reporters/json.ts';
 import { formatJunit } from '../../src/conformance/reporters/junit.ts';
 import { formatMarkdown } from '../../src/conformance/reporters/markdown.ts';
-import { exitCodeFor } from '../../src/conformance/runner.ts';
+import { PARALLEL_CHECKS, exitCodeFor } from '../../src/conformance/runner.ts';
 import type { Check, Report } from '../../src/conformance/types.ts';
 import { closeHostileServers, freePort, httpServer, tcpServer } from '../helpers/hostile-servers.ts';
 
@@ -160,6 +160,70 @@ describe('budget and check isolation', () => {
     expect(report.results.map((r) => r.status)).toEqual(['pass', 'skip', 'pass']);
     expect(report.results[1]!.reason).toMatch(/over budget: estimated 3 sats, 2 of --max-sats 5 left/);
     expect(report.budget).toEqual({ maxSats: 5, spentMsats: 4000 });
+  });
+
+  it('runs checks a few at a time, but runsAlone checks and the first use of a Cashu Bearer alone; results stay in order', async () => {
+    const node = await mock();
+    let running = 0;
+    let most = 0;
+    const overlapped = new Set<string>();
+    const make = (id: string, extra: Partial<Check> = {}): Check => ({
+      ...base,
+      id,
+      estimateMsats: () => 1000,
+      ...extra,
+      run: async () => {
+        running++;
+        most = Math.max(most, running);
+        if (running > 1) overlapped.add(id);
+        await new Promise((r) => setTimeout(r, 50 + 10 * (id.length % 3)));
+        if (running > 1) overlapped.add(id);
+        running--;
+        return { status: 'pass', reason: 'expected x, got x', spentMsats: 1000 };
+      },
+    });
+    const checks = [
+      make('chat.first'),
+      ...Array.from({ length: 8 }, (_, i) => make(`chat.p${i}`)),
+      make('billing.alone', { area: 'billing', runsAlone: true }),
+      make('chat.last'),
+    ];
+    const cashu = 'cashuBexampletoken0000000000000000';
+    const report = await runConformance({ baseUrl: node.url, key: cashu, maxSats: 100, checks });
+    expect(report.results.map((r) => r.id)).toEqual(checks.map((c) => c.id));
+    expect(report.results.every((r) => r.status === 'pass')).toBe(true);
+    expect(most).toBe(PARALLEL_CHECKS);
+    // The first check pays with a Cashu Bearer the node has not seen (its first use redeems it): alone.
+    expect(overlapped.has('chat.first')).toBe(false);
+    expect(overlapped.has('billing.alone')).toBe(false);
+    expect(overlapped.has('chat.p3')).toBe(true);
+    expect(report.budget.spentMsats).toBe(11_000);
+    most = 0;
+    overlapped.clear();
+    await runConformance({ baseUrl: node.url, key: 'sk-x', maxSats: 100, checks, parallel: 1 });
+    expect(most).toBe(1);
+    await expect(runConformance({ baseUrl: node.url, parallel: 0, checks })).rejects.toThrow(/--parallel must be an integer >= 1/);
+  });
+
+  it('a budget decision waits for the running checks: the same skips as one by one', async () => {
+    const node = await mock();
+    const ran: string[] = [];
+    const make = (id: string, estimate: number, spent: number): Check => ({
+      ...base,
+      id,
+      estimateMsats: () => estimate,
+      run: async () => {
+        await new Promise((r) => setTimeout(r, 30));
+        ran.push(id);
+        return { status: 'pass', reason: 'expected x, got x', spentMsats: spent };
+      },
+    });
+    // 10 sats: a, b, c reserve 3 each (1 left); d (est 2) waits for them, they spent 1 each (7 left): d runs.
+    const checks = [make('chat.a', 3000, 1000), make('chat.b', 3000, 1000), make('chat.c', 3000, 1000), make('chat.d', 2000, 2000), make('chat.e', 9000, 0)];
+    const report = await runConformance({ baseUrl: node.url, key: 'sk-x', maxSats: 10, checks });
+    expect(report.results.map((r) => r.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'skip']);
+    expect(report.results[4]!.reason).toMatch(/over budget: estimated 9 sats, 5 of --max-sats 10 left/);
+    expect(report.budget.spentMsats).toBe(5000);
   });
 
   it('a check that hangs fails at its own timeout, a check that throws is an error, and the run goes on', async () => {

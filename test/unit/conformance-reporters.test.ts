@@ -91,6 +91,31 @@ describe('redaction', () => {
     expect(deep.n).toBe(3);
   });
 
+  it('hides credentials a node echoes URL-encoded or glued to other text (issue 12)', () => {
+    const cashuA = 'cashuAeyJ0b2tlbiI6W3sibWludCI6Imh0dHA6Ly9taW50In1dfQ+/==';
+    const forms = [
+      `auth=Bearer%20${SK}&x=1`,
+      `auth=Bearer+${SK}`,
+      `auth=bearer%09abc.def-123`,
+      `key%3D${SK}`,
+      `key=${SK}`,
+      `id_${SK}`,
+      `_${CASHU}`,
+      `x${CASHU}y`,
+      `token%3D${encodeURIComponent(cashuA)}`,
+    ];
+    for (const text of forms) {
+      const out = redact(text);
+      expect(out, text).toContain('[REDACTED]');
+      for (const secret of [SK, SK.slice(3), CASHU, CASHU.slice(6), 'abc.def-123', encodeURIComponent(cashuA).slice(6)])
+        expect(out, text).not.toContain(secret);
+    }
+    // An exact secret of no known shape, URL-encoded or form-encoded.
+    expect(redact('k=my%20odd%2Fsecret and my+odd%2Fsecret', ['my odd/secret'])).toBe('k=[REDACTED] and [REDACTED]');
+    // Ordinary words stay.
+    expect(redact('a task-specific mask-based answer')).toBe('a task-specific mask-based answer');
+  });
+
   it('curl lines reproduce the request with secrets redacted and quotes escaped', () => {
     const line = curlLine({
       url: 'http://127.0.0.1:9/v1/chat/completions',
@@ -186,5 +211,61 @@ describe('JSON and Markdown reporters', () => {
     expect(out).toMatch(/errors\s+0\s+1\s+0\s+1\s+1/);
     expect(out).toMatch(/total\s+1\s+1\s+1\s+1\s+1/);
     expect(formatResultLine(sampleReport().results[1]!)).toMatch(/^✗ errors\.invalid-key/);
+  });
+});
+
+describe('text quoted from a node is escaped (issue 12)', () => {
+  const FAKE = '\x1b[2J\x1b[1;32m✓ ALL CHECKS PASSED\x1b[0m\r\n✓ chat.schema ok\u202e';
+  const MARKDOWN = '\n## ✅ all checks passed\n<img src=x onerror=alert(1)> [click](http://evil.example) **bold** `code` a|b ~~gone~~ &amp;';
+
+  function hostileReport(): Report {
+    const report = sampleReport();
+    report.node.name = `Evil${FAKE}`;
+    report.results[1] = { ...report.results[1]!, reason: `expected HTTP 401, got ${FAKE}${MARKDOWN}`, curl: "curl 'http://127.0.0.1:9/v1' ```\n# injected" };
+    return report;
+  }
+
+  it('console lines show control characters as escapes and stay on their own lines', () => {
+    const report = hostileReport();
+    const line = formatResultLine(report.results[1]!);
+    const summary = formatSummary(report);
+    for (const out of [line, summary]) {
+      // eslint-disable-next-line no-control-regex
+      expect(out).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E]/);
+      expect(out).not.toMatch(/^\s*✓ ALL CHECKS PASSED/m);
+      expect(out).not.toMatch(/^\s*✓ chat\.schema/m);
+    }
+    expect(line).toContain('\\x1b[2J\\x1b[1;32m✓ ALL CHECKS PASSED\\x1b[0m\\r\\n✓ chat.schema ok\\u202e');
+    // The check's own structure: head, reason, reproduce; nothing else starts a line.
+    expect(line.split('\n')).toHaveLength(3);
+  });
+
+  it('the Markdown summary renders node text literally: no ANSI, no new lines, headings, HTML, links or code spans', () => {
+    const md = formatMarkdown(hostileReport());
+    // eslint-disable-next-line no-control-regex
+    expect(md).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/);
+    expect(md).not.toMatch(/^#+ ✅/m);
+    expect(md).not.toContain('<img');
+    expect(md).not.toContain('[click](');
+    expect(md).not.toContain('**bold**');
+    expect(md).toContain('&lt;img src=x onerror=alert(1)&gt; \\[click\\](http://evil.example) \\*\\*bold\\*\\* \\`code\\` a\\|b \\~\\~gone\\~\\~ &amp;amp;');
+    const row = md.split('\n').find((l) => l.includes('`errors.invalid-key`'))!;
+    expect(row.split(/(?<!\\)\|/)).toHaveLength(5); // | status | check | reason | — the node's `|` does not add a cell
+    expect(md.split('\n')[0]).toMatch(/^## routstr-mock check: http:\/\/127\.0\.0\.1:9\/v1 \(Evil\\\\x1b\\\[2J.*0\.4\.5\)$/);
+    // The curl line's backticks cannot close the code fence around it.
+    const fence = md
+      .split('\n')
+      .find((l) => /^`{3,}sh$/.test(l))!
+      .slice(0, -2);
+    expect(fence.length).toBeGreaterThan(3);
+    expect(md.split('\n').filter((l) => l === fence)).toHaveLength(1);
+  });
+
+  it('JUnit XML stays well-formed with ANSI and other control characters', () => {
+    const xml = formatJunit(hostileReport());
+    const els = parseXml(xml);
+    // eslint-disable-next-line no-control-regex
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+    expect(els.find((e) => e.name === 'failure')!.attrs.message).toContain('✓ ALL CHECKS PASSED');
   });
 });

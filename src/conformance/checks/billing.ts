@@ -68,6 +68,8 @@ export const billingChecks: Check[] = [
     title: 'The balance drops by exactly the cost reported for one small chat',
     paid: true,
     routstrOnly: true,
+    // Other paid checks on the same key would move the balance between its two readings.
+    runsAlone: true,
     estimateMsats: smallChatEstimate,
     // A Cashu Bearer credential works too: the node redeems it into an account on first use, /v1/balance/info included.
     skipWhen: chatSkip,

@@ -1,9 +1,9 @@
 /** Area "images": POST /v1/images/generations (conformance-anchors.md §5 I1–I3). */
-import { httpRequest } from '../http.ts';
 import { validateResponse } from '../schemas/validate.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
 import { Spend } from './billing.ts';
-import { type Sent, strictOutcome, authHeaders, checkHeaders, describeResult, maxCostMsats, fail, isObject, jsonBody, pass, send, warn } from './util.ts';
+import { fetchImageUrl } from './image-url.ts';
+import { type Sent, strictOutcome, authHeaders, describeResult, maxCostMsats, fail, isObject, jsonBody, pass, send, warn } from './util.ts';
 
 const PROMPT = 'a small red circle on a white background';
 
@@ -126,7 +126,17 @@ export const imagesChecks: Check[] = [
       if (first.b64_json !== undefined && first.b64_json !== null) return fail(expected, 'url: data[0] has both url and b64_json', extra);
       const target = URL.canParse(first.url) ? first.url : URL.canParse(first.url, ctx.origin) ? new URL(first.url, ctx.origin).toString() : undefined;
       if (!target || !/^https?:/.test(target)) return fail(expected, `url: ${JSON.stringify(first.url.slice(0, 80))} is not an http(s) URL`, extra);
-      const fetched = await httpRequest({ url: target, headers: checkHeaders(ctx), timeouts: ctx.timeouts, signal: ctx.signal });
+      const image = await fetchImageUrl(ctx, target);
+      if (image.kind === 'foreign') {
+        // Images on a CDN are fine: the URL is noted, not fetched (it could point at anything the runner can reach).
+        const where = image.via ? `the node redirects ${image.via} to ${image.url}, another origin` : `${image.url} is on another origin than the node`;
+        return {
+          status: 'info',
+          reason: `b64_json decodes to image bytes; url not fetched: ${where} (pass --allow-foreign-image-urls to fetch it)`,
+          ...extra,
+        };
+      }
+      const fetched = image.res;
       if (!fetched.ok) return fail(expected, `url: fetching it failed: ${fetched.message}`, extra);
       const type = fetched.headers.get('content-type') ?? '';
       if (fetched.status !== 200 || !/^image\//i.test(type))

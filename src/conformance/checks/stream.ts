@@ -3,12 +3,13 @@
  * through the official SDK's stream helper (S11, §2.8). Each check sends its own small request.
  */
 import OpenAI from 'openai';
+import { capturedFetch } from '../captured-fetch.ts';
 import { curlLine } from '../curl.ts';
 import { type FailureKind, type HttpFailure, openSse } from '../http.ts';
 import { validateResponse } from '../schemas/validate.ts';
 import type { Check, CheckContext, CheckOutcome } from '../types.ts';
 import { SMALL_MAX_TOKENS, chatModel, estimateChatMsats, noChatModel } from './chat.ts';
-import { authHeaders, checkHeaders, noteUpstreamFailure, secretsOf, excerpt, reportedCostMsats, fail, isObject, pass, warn } from './util.ts';
+import { authHeaders, checkHeaders, describeResult, noteUpstreamFailure, secretsOf, excerpt, reportedCostMsats, fail, isObject, pass, warn } from './util.ts';
 
 export interface StreamEvent {
   event?: string;
@@ -340,11 +341,15 @@ export const streamChecks: Check[] = [
     async run(ctx) {
       const expected = 'finalChatCompletion() resolves with a choice that has a finish_reason and a message';
       const estimate = estimateChatMsats(ctx, SMALL_MAX_TOKENS);
+      // The SDK parses what the runner's capped, idle-timed reader captured, not the socket itself.
+      const transport = capturedFetch(ctx.timeouts);
       const client = new OpenAI({
+        fetch: transport.fetch,
         apiKey: ctx.session.bearer ?? '',
         baseURL: ctx.baseURL,
         maxRetries: 0,
-        timeout: ctx.timeouts.total,
+        // A backstop only: the captured fetch's own total timeout comes first and names the cause.
+        timeout: ctx.timeouts.total + 1000,
         logLevel: 'off',
         defaultHeaders: checkHeaders(ctx),
       });
@@ -373,6 +378,8 @@ export const streamChecks: Check[] = [
           },
         );
       } catch (err) {
+        const cut = transport.failure();
+        if (cut) return fail(expected, describeResult(cut), { curl, spentMsats: cut.status === 200 ? estimate : 0 });
         const e = err as { status?: number; message?: string; name?: string };
         const cause = (err as { cause?: { message?: string } }).cause?.message;
         const what = `${e.name ?? 'Error'}${e.status ? ` (HTTP ${e.status})` : ''}: ${e.message ?? String(err)}${cause ? ` (${cause})` : ''}`;

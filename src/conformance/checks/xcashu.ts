@@ -88,6 +88,8 @@ export const xcashuChecks: Check[] = [
     title: 'X-Cashu pays a small chat and returns change (spends the --key token)',
     paid: true,
     routstrOnly: true,
+    // It replaces the run's credential with its change: nothing may pay with the old one meanwhile.
+    runsAlone: true,
     estimateMsats: smallChatEstimate,
     skipWhen: skip,
     async run(ctx) {
@@ -103,6 +105,8 @@ export const xcashuChecks: Check[] = [
     title: 'The X-Cashu change pays a second request (spends the change)',
     paid: true,
     routstrOnly: true,
+    // It replaces the run's credential with its change: nothing may pay with the old one meanwhile.
+    runsAlone: true,
     estimateMsats: smallChatEstimate,
     skipWhen: skip,
     async run(ctx) {

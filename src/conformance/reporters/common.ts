@@ -24,3 +24,8 @@ export function seconds(ms: number): string {
 export function runMs(report: Report): number {
   return Math.max(0, Date.parse(report.finishedAt) - Date.parse(report.startedAt));
 }
+
+/** A clause for the summary line when the run's deadline cut it short, else ''. */
+export function deadlineNote(report: Report): string {
+  return report.deadline?.reached ? `; stopped by the run's deadline of ${(report.deadline.ms / 1000).toFixed(1)} s (--deadline)` : '';
+}

@@ -1,23 +1,25 @@
 /** A GitHub-flavoured Markdown summary, for $GITHUB_STEP_SUMMARY. */
 import { appendFileSync } from 'node:fs';
 import { redact } from '../redact.ts';
+import { codeFence, escapeMarkdown } from './escape.ts';
 import type { Report } from '../types.ts';
-import { SYMBOLS, byArea, count, runMs } from './common.ts';
+import { SYMBOLS, byArea, count, deadlineNote, runMs } from './common.ts';
 
+/** Node text inside a table cell or a line: literal, on one line. */
 function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return escapeMarkdown(s);
 }
 
 export function formatMarkdown(report: Report): string {
-  const node = [report.node.name, report.node.version].filter(Boolean).join(' ');
-  const lines = [`## routstr-mock check: ${report.node.url}${node ? ` (${node})` : ''}`, ''];
+  const node = cell([report.node.name, report.node.version].filter(Boolean).join(' '));
+  const lines = [`## routstr-mock check: ${cell(report.node.url)}${node ? ` (${node})` : ''}`, ''];
   if (report.unreachable) {
     lines.push(`**Node unreachable:** ${cell(report.unreachable.reason)}`, '');
     return redact(lines.join('\n'));
   }
   const s = report.summary;
   lines.push(
-    `${s.fail + s.error === 0 ? '✅ all checks passed' : `❌ ${s.fail + s.error} check(s) failed`}: ${s.pass + s.info} passed, ${s.warn} warnings, ${s.skip} skipped in ${(runMs(report) / 1000).toFixed(1)} s; spent ${report.budget.spentMsats / 1000} of ${report.budget.maxSats} sats (SDK openai ${report.sdk.version}).`,
+    `${s.fail + s.error === 0 ? '✅ all checks passed' : `❌ ${s.fail + s.error} check(s) failed`}: ${s.pass + s.info} passed, ${s.warn} warnings, ${s.skip} skipped in ${(runMs(report) / 1000).toFixed(1)} s; spent ${report.budget.spentMsats / 1000} of ${report.budget.maxSats} sats (SDK openai ${report.sdk.version})${deadlineNote(report)}.`,
     '',
     '| area | pass | fail | warn | skip | error |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
@@ -33,9 +35,14 @@ export function formatMarkdown(report: Report): string {
     for (const r of notable) lines.push(`| ${SYMBOLS[r.status]} ${r.status} | \`${r.id}\` | ${cell(r.reason)} |`);
     const failed = notable.filter((r) => r.curl && (r.status === 'fail' || r.status === 'error'));
     if (failed.length > 0) {
-      lines.push('', '<details><summary>Reproduce the failures</summary>', '', '```sh');
-      for (const r of failed) lines.push(`# ${r.id}`, r.curl!);
-      lines.push('```', '', '</details>');
+      lines.push('', '<details><summary>Reproduce the failures</summary>', '');
+      lines.push(
+        ...codeFence(
+          failed.flatMap((r) => [`# ${r.id}`, r.curl!]),
+          'sh',
+        ),
+      );
+      lines.push('', '</details>');
     }
   }
   lines.push('');
