@@ -51,7 +51,7 @@ const SDK = 'stream.sdk-assembly';
 /** tools.stream reports what it did not find, not why the stream ended. */
 const TOOLS_STREAM = { reason: /got no tool_calls deltas in \d+ events/ };
 /** The runner's own per-check timeout, for checks whose transport has none over the whole body. */
-const CHECK_TIMEOUT = { reason: new RegExp(`expected the check to finish within ${TIMEOUT_MS} ms, got no result`), within: TIMEOUT_MS + 300 };
+const CHECK_TIMEOUT = { reason: new RegExp(`expected the check to finish within ${TIMEOUT_MS} ms, got no result`), within: TIMEOUT_MS + SLACK_MS };
 
 interface Expected {
   reason: RegExp;
