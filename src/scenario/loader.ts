@@ -233,12 +233,8 @@ function checkedSource(input: ScenarioInput): ParsedSource {
 function checkSource(source: ParsedSource): ParsedSource {
   const problems = schemaProblems(source);
   if (problems.length === 0) {
-    problems.push(
-      ...duplicateProblems(source, 'models', 'id'),
-      ...duplicateProblems(source, 'keys', 'key'),
-      ...keysTotalProblems(source),
-      ...ruleProblems(source),
-    );
+    problems.push(...duplicateProblems(source, 'models', 'id'), ...duplicateProblems(source, 'keys', 'key'), ...ruleProblems(source));
+    problems.push(...keysTotalProblems(source));
   }
   if (problems.length > 0) throw new ScenarioError(problems);
   return source;

@@ -266,6 +266,14 @@ describe('amounts the ledger cannot hold exactly (issue 12: conservation broke p
     expect(JSON.stringify(r.body.error.problems)).toMatch(/balance_msats/);
     expect(JSON.stringify(r.body.error.problems)).toMatch(/1099511627776/);
     expect(node.scenario().keys.some((k) => k.key === 'sk-rich')).toBe(false);
+    // 8193 keys at the ceiling: each fits, together they pass what the ledger sums exactly.
+    const many = await call(node, '/__mock/scenario', {
+      body: { version: 1, keys: Array.from({ length: 8193 }, (_, i) => ({ key: `sk-rich-${i}`, balance_msats: CEILING })) },
+    });
+    expect(many.status).toBe(400);
+    expect(many.body.error.problems).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/^the keys hold \d+ msats together; at most 9007199254740991 fit the ledger exactly$/) }),
+    ]);
   });
 });
 
