@@ -172,7 +172,7 @@ export class Ledger {
     const account = this.accounts.get(reservation.key);
     if (!account) return 0;
     account.reserved -= reservation.amount;
-    // routstr-core (routstr/auth.py adjust_payment_for_tokens, 97dc10a) charges min(balance, cost) on
+    // routstr-core (routstr/auth.py adjust_payment_for_tokens, PR #623) charges min(balance, cost) on
     // overrun, which can take other requests' reservations; the mock stops at what is free.
     const charge = Math.max(0, Math.min(cost, account.balance - account.reserved));
     account.balance -= charge;
