@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ScenarioError, type ScenarioInput, lintScenario } from '../scenario/loader.ts';
 import { normalisePath } from '../scenario/rules.ts';
 import type { FaultSpec, Scenario, WhenSpec } from '../scenario/types.ts';
+import { MAX_ACCOUNT_MSATS } from '../payment/limits.ts';
 import { RawBody, UnparsableJson } from './body.ts';
 import type { NodeContext } from './context.ts';
 import type { Journal, JournalEntry, JournalFilter } from './journal.ts';
@@ -207,7 +208,16 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlOptions):
       return refuse('key must be an API key of the form "sk-…" (leave it out to get a random one)');
     }
     const key = typeof body.key === 'string' ? body.key : `sk-${randomBytes(32).toString('hex')}`;
-    opts.context().payments.ledger.addFunded(key, balance);
+    const { ledger } = opts.context().payments;
+    const room = ledger.roomToReplace(key);
+    if (balance > room) return refuse(`balance_msats must be at most ${room} (the node holds at most ${MAX_ACCOUNT_MSATS} msats per key, exactly)`);
+    // Replacing a key under a running request would settle that request on the new account.
+    const previous = ledger.get(key);
+    if (previous && ledger.hasOpenReservations(previous)) {
+      const p = problem(409, 'the key has requests in flight; replace it once they have finished');
+      return reply.code(p.status).send(p.body);
+    }
+    ledger.addFunded(key, balance);
     return { key, balance_msats: balance };
   });
 

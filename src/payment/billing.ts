@@ -9,21 +9,40 @@ import { MIN_REQUEST_MSAT, satsPricing } from './pricing.ts';
 
 const TOLERANCE_FACTOR = 0.99;
 
-/** Prompt-size estimate real nodes use for the discount: characters of text parts // 3. */
-export function estimatePromptTokens(messages: unknown): number {
-  if (!Array.isArray(messages)) return 0;
+/**
+ * Prompt-size estimate for the discount: characters // 3, as real nodes do, but of every part the
+ * model bills as prompt (routstr-core's estimate_tokens in routstr/payment/helpers.py counts only
+ * the text parts, so a long tool list overruns its reservation): text, names, tool calls and tool
+ * definitions.
+ */
+export function estimatePromptTokens(messages: unknown, tools?: unknown): number {
   let chars = 0;
-  for (const m of messages) {
-    if (!m || typeof m !== 'object') continue;
-    const content = (m as { content?: unknown }).content;
-    if (typeof content === 'string') chars += content.length;
-    else if (Array.isArray(content)) {
-      for (const part of content) {
-        if (part && typeof part === 'object' && (part as { type?: unknown }).type === 'text') chars += String((part as { text?: unknown }).text ?? '').length;
+  if (Array.isArray(messages)) {
+    for (const m of messages) {
+      if (!m || typeof m !== 'object') continue;
+      const { content, name, tool_calls } = m as { content?: unknown; name?: unknown; tool_calls?: unknown };
+      if (typeof content === 'string') chars += content.length;
+      else if (Array.isArray(content)) {
+        for (const part of content) {
+          const text = part && typeof part === 'object' ? (part as { text?: unknown }).text : undefined;
+          if (typeof text === 'string') chars += text.length;
+        }
       }
+      if (typeof name === 'string') chars += name.length;
+      if (tool_calls !== undefined) chars += jsonLength(tool_calls);
     }
   }
+  if (Array.isArray(tools) && tools.length > 0) chars += jsonLength(tools);
   return Math.floor(chars / 3);
+}
+
+/** Length of a client's value as JSON; 0 for what has none (the request check refuses those later). */
+function jsonLength(value: unknown): number {
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** Image parts at OpenAI's low-detail rate; real nodes fetch remote images to size them, the mock does not. */
@@ -50,13 +69,15 @@ export function reservationMsats(model: ModelSpec, body: Record<string, unknown>
   const promptAllowance = promptLimit * pricing.prompt * TOLERANCE_FACTOR;
   const completionAllowance = pricing.max_completion_cost * TOLERANCE_FACTOR;
   if (Array.isArray(body.messages) && body.messages.length > 0) {
-    const promptTokens = estimatePromptTokens(body.messages) + estimateImageTokens(body.messages);
+    const promptTokens = estimatePromptTokens(body.messages, body.tools) + estimateImageTokens(body.messages);
     const delta = promptAllowance - promptTokens * pricing.prompt;
     if (delta > 0) reserved -= Math.floor(delta * 1000);
   }
   const maxTokens = body.max_tokens;
   if (typeof maxTokens === 'number' && Number.isInteger(maxTokens)) {
-    const delta = completionAllowance - maxTokens * pricing.completion;
+    // Every one of n choices can be max_tokens long (real nodes count one).
+    const n = typeof body.n === 'number' && Number.isInteger(body.n) && body.n > 1 ? body.n : 1;
+    const delta = completionAllowance - maxTokens * n * pricing.completion;
     if (delta > 0) reserved -= Math.floor(delta * 1000);
   }
   return Math.max(MIN_REQUEST_MSAT, reserved);

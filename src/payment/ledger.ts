@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CashuUnit } from './cashu.ts';
+import { MAX_ACCOUNT_MSATS, MAX_LEDGER_MSATS } from './limits.ts';
 
 /**
  * Accounts and money, in integer millisats. Every method is one atomic step: it runs to the end
@@ -7,6 +8,8 @@ import type { CashuUnit } from './cashu.ts';
  * shared store (e.g. Redis with scripts) can implement the same steps to back several mock nodes.
  *
  * Conservation: initial + credited − charged − refunded = Σ balances, always (see `totals`).
+ * Exactness: no account holds more than MAX_ACCOUNT_MSATS and initial + credited never passes
+ * MAX_LEDGER_MSATS, so every one of these sums is a safe integer. Doors check `room` first.
  */
 
 export interface Account {
@@ -56,6 +59,12 @@ export interface LedgerTotals {
   openReservations: number;
 }
 
+/** Money past the ceilings of limits.ts reached the ledger: a door forgot to check `room`. */
+export class LedgerCeilingError extends RangeError {}
+
+/** A key was replaced while a request of it still holds a reservation. */
+export class KeyInFlightError extends Error {}
+
 export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; available: number };
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -73,8 +82,27 @@ export class Ledger {
     private readonly defaultMint: string,
   ) {
     for (const { key, balance_msats } of seedAccounts) {
+      this.admit(balance_msats, 0, 0);
       this.accounts.set(key, this.newAccount(key, balance_msats, defaultMint, 'sat'));
       this.initial += balance_msats;
+    }
+  }
+
+  /** Millisats that may still come in, to `account` (or to a new one), within both ceilings. */
+  room(account?: Account): number {
+    return Math.max(0, Math.min(MAX_ACCOUNT_MSATS - (account?.balance ?? 0), MAX_LEDGER_MSATS - this.initial - this.credited));
+  }
+
+  /** Millisats a key (re)funded by the control plane may hold: the old balance leaves the books. */
+  roomToReplace(key: string): number {
+    const previous = this.accounts.get(key)?.balance ?? 0;
+    return Math.max(0, Math.min(MAX_ACCOUNT_MSATS, MAX_LEDGER_MSATS - this.initial - this.credited + previous));
+  }
+
+  /** The backstop behind the doors' checks: the ledger never holds an amount it cannot sum exactly. */
+  private admit(msats: number, balance: number, leaving: number): void {
+    if (!Number.isSafeInteger(msats) || msats < 0 || balance + msats > MAX_ACCOUNT_MSATS || this.initial + this.credited - leaving + msats > MAX_LEDGER_MSATS) {
+      throw new LedgerCeilingError(`${msats} msats would pass the ledger's ceiling`);
     }
   }
 
@@ -94,16 +122,22 @@ export class Ledger {
   openAccount(key: string, msats: number, source: string, mint: string, unit: CashuUnit): { account: Account; created: boolean } {
     const existing = this.accounts.get(key);
     if (existing) return { account: existing, created: false };
+    this.admit(msats, 0, 0);
     const account = this.newAccount(key, 0, mint, unit);
     this.accounts.set(key, account);
     this.credit(account, msats, source, mint);
     return { account, created: true };
   }
 
-  /** A funded account made by the control plane or a test, counted as initial money. */
+  /**
+   * A funded account made by the control plane or a test, counted as initial money. A key with a
+   * request in flight is not replaced: that request's settlement would land on the new account.
+   */
   addFunded(key: string, msats: number): Account {
-    const account = this.newAccount(key, msats, this.defaultMint, 'sat');
     const previous = this.accounts.get(key);
+    if (previous && this.hasOpenReservations(previous)) throw new KeyInFlightError(`${key} has requests in flight`);
+    this.admit(msats, 0, previous?.balance ?? 0);
+    const account = this.newAccount(key, msats, this.defaultMint, 'sat');
     if (previous) this.initial -= previous.balance;
     this.accounts.set(key, account);
     this.initial += msats;
@@ -111,6 +145,7 @@ export class Ledger {
   }
 
   credit(account: Account, msats: number, source: string, mint: string): void {
+    this.admit(msats, account.balance, 0);
     account.balance += msats;
     this.credited += msats;
     account.history.push(this.transaction('in', source, msats, mint));
@@ -129,14 +164,17 @@ export class Ledger {
 
   /**
    * Charges `cost` against a reservation and frees the rest. A cost above the reservation is
-   * charged up to the balance, as real nodes do on overrun. Returns what was charged.
+   * charged up to the money no other request holds: the reservation plus the free balance.
+   * Returns what was charged.
    */
   settle(reservation: Reservation, cost: number): number {
     if (!this.open.delete(reservation.id)) return 0;
     const account = this.accounts.get(reservation.key);
     if (!account) return 0;
     account.reserved -= reservation.amount;
-    const charge = Math.max(0, cost <= reservation.amount ? cost : Math.min(cost, account.balance));
+    // routstr-core (routstr/auth.py adjust_payment_for_tokens, PR #623) charges min(balance, cost) on
+    // overrun, which can take other requests' reservations; the mock stops at what is free.
+    const charge = Math.max(0, Math.min(cost, account.balance - account.reserved));
     account.balance -= charge;
     account.totalSpent += charge;
     this.charged += charge;
@@ -153,6 +191,7 @@ export class Ledger {
    * as change. No account is involved, so balances do not move.
    */
   recordXCashu(paid: number, kept: number): void {
+    this.admit(paid, 0, 0);
     this.credited += paid;
     this.charged += kept;
     this.refunded += paid - kept;

@@ -1,4 +1,5 @@
 import { type CashuUnit, type DecodedToken, InvalidCashuTokenError, decodeToken, mintToken, tokenHash } from './cashu.ts';
+import { MAX_ACCOUNT_MSATS } from './limits.ts';
 
 /**
  * The mock's own fake mint. It accepts tokens from the scenario's mints (proofs need not be
@@ -38,6 +39,13 @@ export const redemptionErrors = {
     type: 'cashu_error',
     code: 'cashu_token_zero_value',
     message: 'Failed to redeem Cashu token: token yielded no value',
+  }),
+  /** Not a routstr-core error: the mock refuses what its ledger could not hold exactly (src/payment/limits.ts). */
+  tooLarge: (msats: number, room: number): RedemptionErrorInfo => ({
+    status: 400,
+    type: 'invalid_token',
+    code: 'cashu_token_amount_too_large',
+    message: `Cashu token worth ${msats} msats is more than this node can take in (at most ${room} msats); nothing was spent`,
   }),
   foreignMint: (): RedemptionErrorInfo => ({
     status: 422,
@@ -84,12 +92,25 @@ export class FakeMint {
     return token.proofs.some((p) => this.spent.has(p.secret));
   }
 
-  /** Spends every proof of a token at once, or none (a second use is cashu_token_already_spent). */
-  redeem(token: string): Redeemed {
+  /**
+   * Spends every proof of a token at once, or none (a second use is cashu_token_already_spent).
+   * A token worth more than `room` msats is refused before anything is spent.
+   */
+  redeem(token: string, room = MAX_ACCOUNT_MSATS): Redeemed {
     const decoded = this.inspect(token);
+    const limit = Math.min(room, MAX_ACCOUNT_MSATS);
+    if (decoded.amountMsats > limit) throw new RedemptionError(redemptionErrors.tooLarge(decoded.amountMsats, limit));
     if (this.isSpent(decoded)) throw new RedemptionError(redemptionErrors.alreadySpent());
     for (const p of decoded.proofs) this.spent.add(p.secret);
     return { token: decoded, msats: decoded.amountMsats };
+  }
+
+  /**
+   * Makes a redeemed token spendable again, for a request refused after redemption: the client
+   * gets its own token back and the node remembers nothing of it.
+   */
+  unspend(token: DecodedToken): void {
+    for (const p of token.proofs) this.spent.delete(p.secret);
   }
 
   /** A fresh token worth `msats` (rounded down to whole sats for a sat token). */

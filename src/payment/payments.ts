@@ -141,7 +141,7 @@ export class Payments {
     if (existing) return existing;
     let redeemed: Redeemed;
     try {
-      redeemed = this.mint.redeem(token);
+      redeemed = this.mint.redeem(token, this.ledger.room());
     } catch (err) {
       if (err instanceof RedemptionError) throw bearerRedemptionError(err);
       throw err;
@@ -175,13 +175,20 @@ export class Payments {
     if (amount < reserve) throw authErrors.xcashuTooSmall(reserve, model.id);
     let redeemed: Redeemed;
     try {
-      redeemed = this.mint.redeem(token);
+      redeemed = this.mint.redeem(token, this.ledger.room());
     } catch (err) {
       if (err instanceof RedemptionError) throw xcashuRedemptionError(err, token);
       throw err;
     }
     this.xcashu.set(tokenHash(token), { state: 'pending', amount: redeemed.msats, unit: redeemed.token.unit });
     return { mode: 'xcashu', token, redeemed, reserved: reserve };
+  }
+
+  /** Credits a top-up token to an account; a token that would lift it past the ceiling is refused unspent. */
+  topUp(account: Account, token: string): number {
+    const redeemed = this.mint.redeem(token, this.ledger.room(account));
+    this.ledger.credit(account, redeemed.msats, 'topup', redeemed.token.mint);
+    return redeemed.msats;
   }
 
   /**
@@ -203,18 +210,19 @@ export class Payments {
     return { charged, ...(change ? { changeToken: change.token } : {}) };
   }
 
-  /** A failed request costs nothing: Bearer releases the hold; X-Cashu returns the whole value as a new token. */
+  /**
+   * A failed request costs nothing: Bearer releases the hold; X-Cashu gives the client's own token
+   * back, unspent (real nodes swap it for a new one), so a refused request leaves no proofs, no
+   * record and no ledger entry behind: a flood of refused tokens costs no memory.
+   */
   fail(payer: Payer): { refundToken?: string } {
     if (payer.mode === 'bearer') {
       this.ledger.release(payer.reservation);
       return {};
     }
-    const { token } = payer;
-    const { unit, mint } = payer.redeemed.token;
-    const refund = this.mint.issue(payer.redeemed.msats, unit, mint);
-    this.ledger.recordXCashu(payer.redeemed.msats, 0);
-    this.xcashu.set(tokenHash(token), { state: 'settled', ...(refund ? { token: refund.token } : {}), amount: refund?.amount ?? 0, unit });
-    return refund ? { refundToken: refund.token } : {};
+    this.mint.unspend(payer.redeemed.token);
+    this.xcashu.delete(tokenHash(payer.token));
+    return { refundToken: payer.token };
   }
 
   /** What an earlier X-Cashu payment left behind (for /v1/balance/refund with X-Cashu). */

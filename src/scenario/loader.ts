@@ -5,6 +5,7 @@ import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Docume
 import { PACKAGE_ROOT } from '../package-root.ts';
 import { parseRegex } from './rules.ts';
 import { FAULT_PARAMETERS } from './schema.ts';
+import { MAX_LEDGER_MSATS } from '../payment/limits.ts';
 import validateScenario from './scenario-validator.generated.js';
 import type { KeySpec, ModelSpec, NodeInfo, RuleSpec, Scenario, StreamSpec } from './types.ts';
 import { parseYamlOffThread } from './yaml-worker.ts';
@@ -171,6 +172,17 @@ function duplicateProblems(source: ParsedSource, section: 'models' | 'keys', fie
   return problems;
 }
 
+/** The keys' balances together, which the ledger must sum exactly (src/payment/limits.ts). */
+function keysTotalProblems(source: ParsedSource): ScenarioProblem[] {
+  const keys = source.raw.keys;
+  if (!Array.isArray(keys)) return [];
+  const total = keys.reduce((sum: number, k: { balance_msats?: unknown }) => sum + (typeof k.balance_msats === 'number' ? k.balance_msats : 0), 0);
+  if (total <= MAX_LEDGER_MSATS) return [];
+  return [
+    { file: source.label, ...source.locate(['keys']), message: `the keys hold ${total} msats together; at most ${MAX_LEDGER_MSATS} fit the ledger exactly` },
+  ];
+}
+
 /** Fault parameters that do not belong to the fault's type, and regexes that do not compile. */
 function ruleProblems(source: ParsedSource): ScenarioProblem[] {
   const rules = source.raw.rules;
@@ -222,6 +234,7 @@ function checkSource(source: ParsedSource): ParsedSource {
   const problems = schemaProblems(source);
   if (problems.length === 0) {
     problems.push(...duplicateProblems(source, 'models', 'id'), ...duplicateProblems(source, 'keys', 'key'), ...ruleProblems(source));
+    problems.push(...keysTotalProblems(source));
   }
   if (problems.length > 0) throw new ScenarioError(problems);
   return source;

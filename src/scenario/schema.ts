@@ -3,6 +3,7 @@
  * for editors; the loader validates every file against it before anything is applied.
  */
 
+import { MAX_ACCOUNT_MSATS } from '../payment/limits.ts';
 import { FINGERPRINT_PATTERN } from '../record/fingerprint.ts';
 
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
@@ -38,7 +39,7 @@ const keySchema = {
   required: ['key', 'balance_msats'],
   properties: {
     key: { type: 'string', pattern: '^sk-.+', description: 'API key clients send as Bearer.' },
-    balance_msats: { ...nonNegativeInt, description: 'Starting balance in millisats.' },
+    balance_msats: { ...nonNegativeInt, maximum: MAX_ACCOUNT_MSATS, description: 'Starting balance in millisats (at most 2^40, what the node holds exactly).' },
   },
 } as const;
 

@@ -483,6 +483,32 @@ function applyTweak(text: string, t: Tweak): Buffer {
 
 const printable = (maxLength: number) => fc.string({ unit: 'grapheme-ascii', maxLength });
 
+/** A cashuA token of the default scenario's mint with these proof amounts: forged (the fake mint needs no signature). */
+function forgedToken(amounts: number[], unit: 'sat' | 'msat'): string {
+  const proofs = amounts.map((amount, i) => ({
+    id: '00ad268c4d1f5826',
+    amount,
+    secret: `fuzz-huge-${unit}-${amounts.join('-')}-${i}`,
+    C: `02${'ab'.repeat(32)}`,
+  }));
+  return `cashuA${Buffer.from(JSON.stringify({ token: [{ mint: 'http://mint.mock.local', proofs }], unit })).toString('base64url')}`;
+}
+
+/**
+ * Tokens worth more than the ledger holds exactly (2^40 msats, src/payment/limits.ts): every door
+ * must refuse them with a 400 before anything is spent, so they never credit the fuzz key.
+ */
+export const HUGE_TOKENS: readonly string[] = [
+  forgedToken([2 ** 40 + 1], 'msat'),
+  forgedToken([2 ** 41], 'msat'),
+  forgedToken([2 ** 52], 'msat'),
+  forgedToken([Number.MAX_SAFE_INTEGER], 'msat'),
+  forgedToken([2 ** 40, 2 ** 40], 'msat'),
+  forgedToken([1_099_511_628], 'sat'),
+  forgedToken([2 ** 31], 'sat'),
+  forgedToken([2 ** 52, 2 ** 52], 'sat'),
+];
+
 /** Mostly the funded fuzz key; sometimes none, garbage, or a broken Cashu token. Never another funded key. */
 const credential: fc.Arbitrary<Record<string, string>> = fc.oneof(
   { weight: 24, arbitrary: fc.constant({ authorization: `Bearer ${FUZZ_KEY}` }) },
@@ -505,6 +531,12 @@ const credential: fc.Arbitrary<Record<string, string>> = fc.oneof(
   },
   { weight: 1, arbitrary: printable(200).map((s) => ({ authorization: `Bearer ${s}` })) },
   { weight: 1, arbitrary: printable(200).map((s) => ({ 'x-cashu': s })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...HUGE_TOKENS), fc.boolean())
+      .map(([token, xcashu]): Record<string, string> => (xcashu ? { 'x-cashu': token } : { authorization: `Bearer ${token}` })),
+  },
 );
 
 /** A credential for the account endpoints that move money out (refund): never the fuzz key. */
@@ -1306,7 +1338,7 @@ function otherRequest(sizes: FuzzSizes): fc.Arbitrary<FuzzRequest> {
           family: fc.constantFrom('/v1/balance', '/v1/wallet'),
           op: fc.constantFrom('create', 'create', 'topup', 'topup', 'refund', 'info', 'history'),
           method: fc.constantFrom('GET', 'POST', 'POST'),
-          token: hostileValue(sizes),
+          token: fc.oneof({ weight: 9, arbitrary: hostileValue(sizes) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(...HUGE_TOKENS) }),
           inQuery: fc.boolean(),
           credential,
           foreign: foreignCredential,
@@ -1378,6 +1410,8 @@ const scenarioBody: fc.Arbitrary<{ type: string; bytes: Buffer }> = fc.oneof(
         { version: 1, seed: 7, stream: { ttft_ms: 0, tokens_per_second: 0 } },
         { version: 1, rules: [{ when: { path: '/v1/chat/completions' }, fault: { type: 'rate_limit' } }] },
         { version: 1, models: [{ id: 'm', sats_per_million_tokens: { prompt: 1, completion: 1 }, context_length: 10, max_completion_tokens: 5 }] },
+        { version: 1, keys: [{ key: 'sk-rich', balance_msats: 2 ** 40 + 1 }] },
+        { version: 1, keys: Array.from({ length: 8193 }, (_, i) => ({ key: `sk-rich-${i}`, balance_msats: 2 ** 40 })) },
       ),
       fc.array(mutation(DEFAULT_SIZES), { maxLength: 3 }),
     )
@@ -1434,7 +1468,17 @@ export function controlRequest(sizes: FuzzSizes = DEFAULT_SIZES): fc.Arbitrary<F
       weight: 3,
       arbitrary: fc
         .tuple(
-          fc.constantFrom<Record<string, unknown>>({ key: 'sk-new', balance_msats: 1000 }, { balance_msats: 0 }, {}),
+          fc.constantFrom<Record<string, unknown>>(
+            { key: 'sk-new', balance_msats: 1000 },
+            { balance_msats: 0 },
+            {},
+            // Around the ledger's ceiling (2^40 msats a key): the first fits, the others are 400s.
+            { key: 'sk-new', balance_msats: 2 ** 40 },
+            { balance_msats: 2 ** 40 + 1 },
+            { key: 'sk-new', balance_msats: 2 ** 52 },
+            { balance_msats: 9e15 },
+            { balance_msats: Number.MAX_SAFE_INTEGER },
+          ),
           fc.array(mutation(sizes), { maxLength: 3 }),
           tweak,
           contentType,

@@ -23,6 +23,19 @@ describe('pricing and billing maths (routstr-core 0.4.5)', () => {
     expect(reservationMsats(model, { messages: [{ role: 'user', content: 'hi' }], max_tokens: 16384 })).toBeLessThan(full);
   });
 
+  it('estimates the prompt from every part the model bills: tool definitions, tool calls and names too (real nodes count text parts only)', () => {
+    const tools = [{ type: 'function', function: { name: 'f', description: 'd'.repeat(3000) } }];
+    const plain = reservationMsats(model, { messages: [{ role: 'user', content: 'hi' }], max_tokens: 10 });
+    const withTools = reservationMsats(model, { messages: [{ role: 'user', content: 'hi' }], tools, max_tokens: 10 });
+    expect(withTools - plain).toBeGreaterThanOrEqual(Math.floor((JSON.stringify(tools).length / 3) * 0.15) - 1);
+    const calls = [{ id: 'c', type: 'function', function: { name: 'f', arguments: 'x'.repeat(3000) } }];
+    expect(reservationMsats(model, { messages: [{ role: 'assistant', content: null, tool_calls: calls }], max_tokens: 10 })).toBeGreaterThan(plain + 100);
+    // n choices of max_tokens each.
+    const extra = reservationMsats(model, { messages: [{ role: 'user', content: 'hi' }], max_tokens: 10, n: 4 }) - plain;
+    expect(extra).toBeGreaterThanOrEqual(17); // 3 × 10 more completion tokens at 0.6 msats, give or take a floor
+    expect(extra).toBeLessThanOrEqual(19);
+  });
+
   it('costs ceil of the rounded per-kind costs; output msats truncated, input the rest', () => {
     const cost = costFromUsage(model, 8, 9, 100000);
     // 8 × 0.15 = 1.2 and 9 × 0.6 = 5.4 msats → ceil(6.6) = 7, output 5, input 2.

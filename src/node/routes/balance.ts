@@ -84,9 +84,7 @@ async function balanceEndpoints(app: FastifyInstance, opts: RouteOptions): Promi
     if (!token) throw detail(400, 'A cashu_token is required.');
     if (token.length < 10 || !token.includes('cashu')) throw detail(400, 'Invalid token format');
     try {
-      const redeemed = payments().mint.redeem(token);
-      payments().ledger.credit(account, redeemed.msats, 'topup', redeemed.token.mint);
-      return { msats: redeemed.msats };
+      return { msats: payments().topUp(account, token) };
     } catch (err) {
       throw redemptionFailure(err);
     }

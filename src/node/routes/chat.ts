@@ -125,6 +125,8 @@ function* planPaidChat(ctx: NodeContext, request: FastifyRequest, model: ModelSp
 function settleChat({ ctx, payer, cost }: PlannedChat, request: FastifyRequest): Settlement {
   request.settledUsage = { prompt_tokens: cost.input_tokens, completion_tokens: cost.output_tokens };
   const settlement = ctx.payments.settle(payer, cost);
+  // An overrun charged short is reported as charged, as routstr-core does (cost.total_msats = actual_charge_msats).
+  if (payer.mode === 'bearer' && settlement.charged < cost.total_msats) cost.total_msats = settlement.charged;
   if (request.journalEntry) request.journalEntry.cost_msats = settlement.charged;
   return settlement;
 }
