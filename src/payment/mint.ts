@@ -1,4 +1,5 @@
 import { type CashuUnit, type DecodedToken, InvalidCashuTokenError, decodeToken, mintToken, tokenHash } from './cashu.ts';
+import { RecentMap } from '../limits/recent-map.ts';
 import { MAX_ACCOUNT_MSATS } from './limits.ts';
 
 /**
@@ -60,15 +61,23 @@ export interface Redeemed {
   msats: number;
 }
 
+/** Proof secrets of refused payments remembered at most (a flood of forged tokens must not grow the node). */
+export const REFUSED_PROOFS_KEPT = 100_000;
+
 export class FakeMint {
+  /** Secrets of tokens the node accepted: kept for good, so double spending them is always caught. */
   private readonly spent = new Set<string>();
+  /** Secrets of tokens redeemed for a request that then failed (and was refunded): the most recent only. */
+  private readonly refusedSpent: RecentMap<string, true>;
   private readonly trusted: Set<string>;
 
   constructor(
     mints: readonly string[],
     readonly primary: string,
+    refusedProofsKept = REFUSED_PROOFS_KEPT,
   ) {
     this.trusted = new Set(mints.map(normaliseMintUrl));
+    this.refusedSpent = new RecentMap(refusedProofsKept);
   }
 
   /** Decodes and checks a token without spending it. */
@@ -89,7 +98,7 @@ export class FakeMint {
 
   /** True when any proof of the token has been spent. */
   isSpent(token: DecodedToken): boolean {
-    return token.proofs.some((p) => this.spent.has(p.secret));
+    return token.proofs.some((p) => this.spent.has(p.secret) || this.refusedSpent.has(p.secret));
   }
 
   /**
@@ -106,11 +115,14 @@ export class FakeMint {
   }
 
   /**
-   * Makes a redeemed token spendable again, for a request refused after redemption: the client
-   * gets its own token back and the node remembers nothing of it.
+   * Moves a redeemed token's secrets among the refused ones, for a request that failed after
+   * redemption: its second use is still caught while it is recent, but a flood of them is bounded.
    */
-  unspend(token: DecodedToken): void {
-    for (const p of token.proofs) this.spent.delete(p.secret);
+  markRefused(token: DecodedToken): void {
+    for (const p of token.proofs) {
+      this.spent.delete(p.secret);
+      this.refusedSpent.set(p.secret, true);
+    }
   }
 
   /** A fresh token worth `msats` (rounded down to whole sats for a sat token). */

@@ -1,3 +1,4 @@
+import { RecentMap } from '../limits/recent-map.ts';
 import { NodeError } from '../node/errors.ts';
 import type { ModelSpec, Scenario } from '../scenario/types.ts';
 import { type CostData, formatMsats } from './billing.ts';
@@ -105,10 +106,16 @@ function xcashuRedemptionError(err: RedemptionError, token: string): NodeError {
   return new NodeError(status, { family: 'direct', error: { message, type, code } }, err.tokenStillSpendable ? { 'x-cashu': token } : {});
 }
 
+/** Refunds of refused X-Cashu requests that `/v1/balance/refund` can still hand out again. */
+export const REFUNDS_KEPT = 10_000;
+
 export class Payments {
   readonly ledger: Ledger;
   readonly mint: FakeMint;
+  /** What X-Cashu payments of accepted requests left behind (change), by token hash: kept for good. */
   private readonly xcashu = new Map<string, XCashuRecord>();
+  /** What refused X-Cashu requests left behind (their refund), the most recent only. */
+  private readonly refunds = new RecentMap<string, XCashuRecord>(REFUNDS_KEPT);
 
   constructor(scenario: Scenario) {
     const primary = scenario.node.mints[0] ?? 'http://mint.mock.local';
@@ -211,22 +218,28 @@ export class Payments {
   }
 
   /**
-   * A failed request costs nothing: Bearer releases the hold; X-Cashu gives the client's own token
-   * back, unspent (real nodes swap it for a new one), so a refused request leaves no proofs, no
-   * record and no ledger entry behind: a flood of refused tokens costs no memory.
+   * A failed request costs nothing: Bearer releases the hold; X-Cashu returns the whole value as a
+   * new token, as real nodes do. What a refused token leaves behind (its spent secrets, the refund
+   * to fetch again) is kept among the most recent only, so a flood of forged tokens stays bounded.
    */
   fail(payer: Payer): { refundToken?: string } {
     if (payer.mode === 'bearer') {
       this.ledger.release(payer.reservation);
       return {};
     }
-    this.mint.unspend(payer.redeemed.token);
-    this.xcashu.delete(tokenHash(payer.token));
-    return { refundToken: payer.token };
+    const { token } = payer;
+    const { unit, mint } = payer.redeemed.token;
+    const refund = this.mint.issue(payer.redeemed.msats, unit, mint);
+    this.ledger.recordXCashu(payer.redeemed.msats, 0);
+    this.mint.markRefused(payer.redeemed.token);
+    this.xcashu.delete(tokenHash(token));
+    this.refunds.set(tokenHash(token), { state: 'settled', ...(refund ? { token: refund.token } : {}), amount: refund?.amount ?? 0, unit });
+    return refund ? { refundToken: refund.token } : {};
   }
 
   /** What an earlier X-Cashu payment left behind (for /v1/balance/refund with X-Cashu). */
   xcashuRecord(token: string): XCashuRecord | undefined {
-    return this.xcashu.get(tokenHash(token));
+    const hash = tokenHash(token);
+    return this.xcashu.get(hash) ?? this.refunds.get(hash);
   }
 }

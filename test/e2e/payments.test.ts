@@ -606,25 +606,28 @@ describe('X-Cashu pay-per-request', () => {
     expect(change.amountMsats).toBe(50_000 - r.body.usage.cost.total_msats);
   });
 
-  it('a request that fails after redemption → same status, upstream_error body with the whole token refunded (the client’s own, unspent), also in X-Cashu', async () => {
+  it('a request that fails after redemption → same status, upstream_error body with the whole token refunded, also in X-Cashu', async () => {
     const token = satToken(t.node, 100);
     const totalsBefore = t.node.ledgerTotals();
     const r = await chat(t.node, { messages: MESSAGES, temperature: 5 }, { 'x-cashu': token });
     expect(r.status).toBe(400);
     expect(Object.keys(r.body)).toEqual(['error']);
+    const refund = r.body.error.refund_token as string;
     expect(withoutNullParam(r.body.error)).toEqual({
       message: 'Error forwarding request to upstream',
       type: 'upstream_error',
       code: 400,
-      refund_token: token,
+      refund_token: refund,
     });
-    expect(r.headers.get('x-cashu')).toBe(token);
-    // Real nodes swap it for a new token; the mock hands back the same one unspent, so no money moved
-    // and nothing is left to recover.
-    expect(t.node.ledgerTotals()).toEqual(totalsBefore);
+    expect(r.headers.get('x-cashu')).toBe(refund);
+    expect(tokenMsats(refund)).toBe(100_000);
+    const totals = t.node.ledgerTotals();
+    expect(totals.charged).toBe(totalsBefore.charged);
+    expect(totals.refunded - totalsBefore.refunded).toBe(100_000);
+    // Recoverable too, and the refund token itself pays.
     const lost = await call(t.node, '/v1/balance/refund', { method: 'POST', headers: { 'x-cashu': token } });
-    expect(lost.status).toBe(404);
-    const reuse = await chat(t.node, { messages: MESSAGES }, { 'x-cashu': token });
+    expect(lost.body).toEqual({ token: refund, sats: '100' });
+    const reuse = await chat(t.node, { messages: MESSAGES }, { 'x-cashu': refund });
     expect(reuse.status).toBe(200);
   });
 
