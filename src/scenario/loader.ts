@@ -60,6 +60,12 @@ function readInput(input: ScenarioInput): ParsedSource {
   return parseText(readFileSync(file, 'utf8'), file);
 }
 
+/** A YAML parser error's first line; the parser's own stack overflow said as what it means. */
+function yamlMessage(message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  return /Maximum call stack size exceeded/.test(first) ? `nested too deep to parse (a scenario value may have at most ${MAX_SCENARIO_DEPTH} levels)` : first;
+}
+
 export function parseText(text: string, label: string): ParsedSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
@@ -68,7 +74,7 @@ export function parseText(text: string, label: string): ParsedSource {
     return { line: pos.line, col: pos.col };
   };
   if (doc.errors.length > 0) {
-    throw new ScenarioError(doc.errors.map((e) => ({ file: label, ...at(e.pos[0]), message: e.message.split('\n')[0] ?? e.message })));
+    throw new ScenarioError(doc.errors.map((e) => ({ file: label, ...at(e.pos[0]), message: yamlMessage(e.message) })));
   }
   return { label, raw: scenarioMapping(doc.toJS(), label), locate: (path, key) => locateInDocument(doc, path, key, at) };
 }
@@ -353,7 +359,7 @@ export async function loadScenarioInBackground(input: ScenarioInput = 'default',
   const parsed = await parseYamlOffThread(input);
   // Receiving a big value is a task of its own; checking it is the next.
   await yieldToEventLoop();
-  if ('problems' in parsed) throw new ScenarioError(parsed.problems.map((p) => ({ file: label, ...p })));
+  if ('problems' in parsed) throw new ScenarioError(parsed.problems.map((p) => ({ file: label, ...p, message: yamlMessage(p.message) })));
   // Positions are only needed to report problems: then the text is parsed here once more.
   let located: ParsedSource['locate'] | undefined;
   const locate: ParsedSource['locate'] = (path, key) => (located ??= parseText(input, label).locate)(path, key);
