@@ -142,11 +142,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   registerBodyParsers(app);
 
-  // First: marks control-plane requests (never journaled, no CORS) and refuses those not allowed.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-routstr-request-id', request.id);
+    done();
+  });
+  // Then: marks control-plane requests (never journaled, no CORS) and refuses those not allowed.
   registerControlGuard(app, options.control.controlToken);
   registerRequestHooks(app, options.context, options.journal);
   app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-routstr-request-id', request.id);
     // The API's CORS as real nodes send it: Starlette's CORSMiddleware with allow_origins ["*"]
     // (routstr-core routstr/core/main.py), headers only for requests with an Origin. Never on the
     // control plane: a page must not read it nor be allowed to call it.

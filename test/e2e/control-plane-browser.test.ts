@@ -85,6 +85,7 @@ describe('the control plane refuses what a web page can send', () => {
       expect(r.status, `${method} ${path}`).toBe(403);
       expect(r.json.error.message, path).toMatch(/refuses requests from web pages/);
       expect(corsHeaders(r), path).toEqual([]);
+      expect(r.headers['x-routstr-request-id'], path).toBeTruthy();
     }
     expect(await keyWorks(node, 'sk-evil')).toBe(false);
     expect(JSON.stringify(node.scenario())).toBe(before);
