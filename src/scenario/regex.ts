@@ -36,10 +36,37 @@ function programSize(re: RE2JS): number {
 }
 
 /**
+ * Patterns compiled lately: the loader checks each and the rule engine then uses it (~15 µs a
+ * compile; a recording has thousands). Bounded, so loading scenario after scenario keeps no more.
+ */
+const compiled = new Map<string, ScenarioRegex | ScenarioRegexError | undefined>();
+const MAX_COMPILED = 10_000;
+
+/**
  * `/re/flags` compiled, undefined for any other string (compared as the field's kind says).
  * Throws ScenarioRegexError for a pattern RE2 cannot express or one too big to match quickly.
  */
 export function parseRegex(spec: string): ScenarioRegex | undefined {
+  let result = compiled.get(spec);
+  if (result === undefined && !compiled.has(spec)) {
+    result = compileRegex(spec);
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(spec, result);
+  }
+  if (result instanceof ScenarioRegexError) throw result;
+  return result;
+}
+
+function compileRegex(spec: string): ScenarioRegex | ScenarioRegexError | undefined {
+  try {
+    return compileOrThrow(spec);
+  } catch (err) {
+    if (err instanceof ScenarioRegexError) return err;
+    throw err;
+  }
+}
+
+function compileOrThrow(spec: string): ScenarioRegex | undefined {
   // The flags JavaScript knows, as before re2js: `/v1/chat/completions` stays a path, not a regex.
   const m = /^\/(.+)\/([dgimsuy]*)$/s.exec(spec);
   if (!m) return undefined;
