@@ -59,6 +59,9 @@ describe('scenario regexes are matched in linear time', () => {
     expect(parseRegex('/a.b/')!.test('a\nb')).toBe(false);
     expect(parseRegex('/\\bstall\\b/iu')!.test('please STALL now')).toBe(true);
     expect(parseRegex('/v1/chat/completions')).toBeUndefined();
+    // A regex reads the first 65 536 characters of a text: linear time is still time on 32 MB.
+    expect(parseRegex('/^a+b/')!.test(`${'a'.repeat(70_000)}b`)).toBe(false);
+    expect(parseRegex('/needle/')!.test(`needle${'a'.repeat(70_000)}`)).toBe(true);
   });
 
   it('refuses at load, where it is written, what RE2 cannot match in linear time', () => {
