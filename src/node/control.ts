@@ -69,13 +69,15 @@ export function isLoopback(address: string | undefined): boolean {
 }
 
 /**
- * True for a Host header (or an Origin's host) naming loopback: localhost (and *.localhost, which
+ * True for a Host header, an Origin's host or a bind address naming loopback: localhost (and *.localhost, which
  * browsers resolve to loopback themselves), 127.0.0.0/8 or [::1], any port. No Host at all
  * (HTTP/1.0) passes: a browser always sends one.
  */
 export function isLoopbackHost(host: string | undefined): boolean {
   if (host === undefined) return true;
   let name = host.trim().toLowerCase();
+  // A bare IPv6 address (a bind address such as ::1; a Host header brackets it).
+  if (!name.startsWith('[') && name.indexOf(':') !== name.lastIndexOf(':')) return isLoopback(name);
   if (name.startsWith('[')) {
     const end = name.indexOf(']');
     return end > 0 && /^(?::\d*)?$/.test(name.slice(end + 1)) && isLoopback(name.slice(1, end));

@@ -218,9 +218,9 @@ describe('a /__mock URL however written is the control plane or a 404', () => {
     ])
       expect(isControlUrl(url), url).toBe(true);
     for (const url of ['/', '/v1/chat/completions', '/__mocked', '/v1/__mock/x', '/x?y=/__mock/']) expect(isControlUrl(url), url).toBe(false);
-    for (const host of [undefined, 'localhost', 'LOCALHOST:80', 'localhost.', 'a.localhost:1', '127.0.0.1', '127.9.9.9:1', '[::1]', '[::1]:8000'])
+    for (const host of [undefined, 'localhost', 'LOCALHOST:80', 'localhost.', 'a.localhost:1', '127.0.0.1', '127.9.9.9:1', '[::1]', '[::1]:8000', '::1'])
       expect(isLoopbackHost(host), String(host)).toBe(true);
-    for (const host of ['', 'evil.example', 'localhost.evil.example', '127.0.0.1.nip.io', '0.0.0.0:8000', '[::2]:1', '[::1]x', '10.0.0.1'])
+    for (const host of ['', 'evil.example', 'localhost.evil.example', '127.0.0.1.nip.io', '0.0.0.0:8000', '[::2]:1', '[::1]x', '10.0.0.1', '::', '0.0.0.0'])
       expect(isLoopbackHost(host), host).toBe(false);
     expect(isLoopbackOrigin('http://localhost:3000')).toBe(true);
     expect(isLoopbackOrigin('https://127.0.0.1')).toBe(true);
