@@ -204,6 +204,34 @@ describe('scenarios that validated and then failed are refused at load', () => {
   });
 });
 
+describe('paced streams slower than the timer limit', () => {
+  it('wait (and the client can leave) instead of firing a timer that overflowed at once, over and over', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    // One token in 10^9 seconds: the second chunk is due in 10^12 ms, past setTimeout's 2^31 − 1.
+    const node = await startMockNode({ port: 0, scenario: { version: 1, stream: { ttft_ms: 0, tokens_per_second: 1e-9, chunk_tokens: 1 } } });
+    const client = new AbortController();
+    try {
+      const res = await fetch(`${node.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+        body: JSON.stringify({ ...chat('hello'), stream: true }),
+        signal: client.signal,
+      });
+      expect(res.status).toBe(200);
+      const first = await res.body!.getReader().read();
+      expect(new TextDecoder().decode(first.value)).toContain('"role":"assistant"');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(warnings).not.toContain('TimeoutOverflowWarning');
+    } finally {
+      process.off('warning', onWarning);
+      client.abort();
+      await node.close();
+    }
+  });
+});
+
 describe('the node’s own 5xx', () => {
   it('are reported on stderr with the request and the stack', async () => {
     const written: string[] = [];
