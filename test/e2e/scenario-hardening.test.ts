@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type MockNode, startMockNode } from '../../src/index.ts';
 import { buildApp } from '../../src/node/app.ts';
@@ -147,6 +152,17 @@ describe('scenarios that validated and then failed are refused at load', () => {
     expect(problems[0]!.col).toBeGreaterThan(1);
     expect(formatProblem(problems[0]!)).toMatch(/^<inline>:4:\d+ /);
     expect(problems[0]!.message).toMatch(message);
+  });
+
+  it('`scenario lint` prints each as file:line:col and exits 1', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'routstr-lint-')), 'hostile.yaml');
+    writeFileSync(file, 'version: 1\nrules:\n  - when: { message: "/(a+)+$/" }\n    fault: { type: status, status: 101, headers: { "x-a": "日本" } }\n');
+    const bin = fileURLToPath(new URL('../../bin/routstr-mock.js', import.meta.url));
+    const run = spawnSync(process.execPath, [bin, 'scenario', 'lint', file], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(1);
+    const out = run.stdout + run.stderr;
+    expect(out).toContain(`${file}:4:36 /rules/0/fault/status must be >= 200`);
+    expect(out).toContain(`${file}:4:59 /rules/0/fault/headers/x-a must be Latin-1 text`);
   });
 
   it('a stream client timeout past the timer limit', () => {
