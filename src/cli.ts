@@ -11,6 +11,7 @@ import { redact } from './conformance/redact.ts';
 import { coverageSummary } from './record/coverage.ts';
 import type { ReplayMode } from './node/replay.ts';
 import { PACKAGE_VERSION } from './package-root.ts';
+import { isLoopbackHost } from './node/control.ts';
 
 /** The runner and the recorder are loaded only by the commands that use them: `serve` starts faster without them. */
 const loadRunner = async () => ({
@@ -57,10 +58,6 @@ function areas(value: string, previous: string[] | undefined): string[] {
   const bad = list.filter((a) => !(AREAS as readonly string[]).includes(a));
   if (bad.length > 0) throw new InvalidArgumentError(`unknown area ${bad.join(', ')} (areas: ${AREAS.join(', ')})`);
   return [...(previous ?? []), ...list];
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 interface ServeOptions {

@@ -13,8 +13,8 @@ import { imageRoutes } from './routes/images.ts';
 import { nodeRoutes } from './routes/balance.ts';
 import { modelRoutes } from './routes/models.ts';
 import type { Journal } from './journal.ts';
-import { CONTROL_PREFIX, registerRequestHooks } from './request-hooks.ts';
-import { type ControlOptions, controlRoutes } from './control.ts';
+import { registerRequestHooks } from './request-hooks.ts';
+import { CONTROL_BODY_TYPES, CONTROL_PREFIX, type ControlOptions, controlRoutes, problem, registerControlGuard } from './control.ts';
 
 export interface AppOptions {
   /** The active context; read per request so a scenario reload takes effect at once. */
@@ -25,9 +25,20 @@ export interface AppOptions {
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
   logger?: boolean;
+  /** Where the node's own 5xx (a bug, never a scenario's fault) are reported; default stderr. */
+  errorLog?: (line: string) => void;
 }
 
-/** Response headers browsers may read, as real nodes expose them. */
+/**
+ * One line (and the stack) for a 5xx the node itself produced. fastify's logger is off (pino
+ * costs ~40 ms of start-up), so without this such errors were invisible.
+ */
+export function internalErrorLine(method: string, url: string, requestId: string, err: unknown): string {
+  const detail = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+  return `routstr-mock: internal error answering ${method} ${url.split('?')[0]} (request ${requestId}): ${detail}\n`;
+}
+
+/** Response headers browsers may read, as real nodes expose them (routstr-core routstr/core/main.py, CORSMiddleware `expose_headers`). */
 const EXPOSED_HEADERS = 'x-routstr-request-id, x-cashu, x-routstr-cost-msats, x-routstr-cost-usd, x-routstr-input-cost-msats, x-routstr-output-cost-msats';
 
 /** The API surface, mounted at `/v1` and at the root, as real nodes answer both. */
@@ -108,6 +119,7 @@ function noSchemaCompiler(): never {
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? 32 * 1024 * 1024;
+  const errorLog = options.errorLog ?? ((line: string) => void process.stderr.write(line));
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit,
@@ -130,11 +142,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   registerBodyParsers(app);
 
-  registerRequestHooks(app, options.context, options.journal);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-routstr-request-id', request.id);
-    // Like Starlette's CORSMiddleware on real nodes: CORS headers only for requests with an Origin.
-    if (request.headers.origin !== undefined) {
+    done();
+  });
+  // Then: marks control-plane requests (never journaled, no CORS) and refuses those not allowed.
+  registerControlGuard(app, options.control.controlToken);
+  registerRequestHooks(app, options.context, options.journal);
+  app.addHook('onRequest', (request, reply, done) => {
+    // The API's CORS as real nodes send it: Starlette's CORSMiddleware with allow_origins ["*"]
+    // (routstr-core routstr/core/main.py), headers only for requests with an Origin. Never on the
+    // control plane: a page must not read it nor be allowed to call it.
+    if (request.headers.origin !== undefined && !request.controlPlane) {
       reply.header('access-control-allow-origin', '*');
       reply.header('access-control-expose-headers', EXPOSED_HEADERS);
     }
@@ -143,12 +162,22 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   app.setErrorHandler(async (err: FastifyError, request, reply) => {
     const nodeError = toNodeError(err, bodyLimit);
-    if (nodeError.status >= 500) request.log.error(err);
+    // Before sending: when sending fails as well, fastify's fallback answers, and nothing else reports it.
+    if (nodeError.status >= 500) errorLog(internalErrorLine(request.method, request.url, request.id, err));
     const version = options.context().scenario.node.version;
     // Refused before its body was read (too large, or a content type that does not parse): read
     // the rest first, or closing the connection with bytes unread resets it, and a client still
     // sending loses this answer.
     if (REFUSED_UNREAD.has(err.code) && !request.raw.complete) await drain(request.raw, 2 * bodyLimit, 10_000);
+    if (request.controlPlane) {
+      const p = problem(
+        nodeError.status,
+        err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? `the control plane takes ${CONTROL_BODY_TYPES.join(', ')} bodies only, not ${JSON.stringify(String(request.headers['content-type'] ?? 'none').slice(0, 100))}`
+          : nodeError.message,
+      );
+      return reply.code(p.status).send(p.body);
+    }
     return reply
       .code(nodeError.status)
       .headers(nodeError.headers)
@@ -156,18 +185,27 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   app.setNotFoundHandler((request, reply) => {
+    if (request.controlPlane) {
+      const p = problem(404, `no control-plane endpoint ${request.method} ${request.url.split('?')[0]!.slice(0, 200)} (see README "Control plane")`);
+      return reply.code(p.status).send(p.body);
+    }
     const error = request.method === 'GET' || request.method === 'POST' ? pathNotFound(request.url.split('?')[0] ?? '/') : methodNotAllowed();
     return reply.code(error.status).send(renderError(error, request.id, options.context().scenario.node.version));
   });
 
-  app.options('/*', async (_request, reply) =>
-    reply
+  app.options('/*', async (request, reply) => {
+    // No preflight for the control plane: a page's non-simple request to it must fail.
+    if (request.controlPlane) {
+      const p = problem(405, 'the control plane answers no OPTIONS (CORS preflight)');
+      return reply.code(p.status).send(p.body);
+    }
+    return reply
       .code(204)
       .header('access-control-allow-methods', 'GET, POST, OPTIONS')
       .header('access-control-allow-headers', '*')
       .header('access-control-max-age', '600')
-      .send(),
-  );
+      .send();
+  });
 
   const routeOptions: RouteOptions = { context: options.context };
   app.get('/', async () => {

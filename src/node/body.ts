@@ -24,7 +24,7 @@ function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-function parseJsonText(raw: string): unknown {
+export function parseJsonText(raw: string): unknown {
   const text = withoutBom(raw);
   if (text.trim() === '') return {};
   try {

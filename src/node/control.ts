@@ -1,19 +1,51 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIPv4 } from 'node:net';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { posix } from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ScenarioError, type ScenarioInput, lintScenario } from '../scenario/loader.ts';
 import { normalisePath } from '../scenario/rules.ts';
 import type { FaultSpec, Scenario, WhenSpec } from '../scenario/types.ts';
 import { MAX_ACCOUNT_MSATS } from '../payment/limits.ts';
-import { RawBody, UnparsableJson } from './body.ts';
+import { RawBody, UnparsableJson, parseJsonText } from './body.ts';
 import type { NodeContext } from './context.ts';
 import type { Journal, JournalEntry, JournalFilter } from './journal.ts';
 
 /**
  * The control plane under /__mock/: journal, reset, scenario loading, funded keys and queued
  * one-shot faults. Loopback callers only, unless a control token is configured; then the token is
- * required from everyone.
+ * required from everyone. Closed to web pages (issue 12): no CORS, JSON and YAML bodies only (a
+ * page can send text/plain and forms without a preflight), and without a token a Host and an
+ * Origin that name loopback only (a DNS-rebinding page sends its own name).
  */
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request is for the control plane (isControlUrl): guarded, never journaled, no CORS. */
+    controlPlane: boolean;
+  }
+}
+
+export const CONTROL_PREFIX = '/__mock';
+
+/**
+ * True for a URL under /__mock, as the router or a lenient proxy may read it: percent-decoded
+ * (`/%5F%5Fmock/` is routed to the control plane), dot segments resolved, repeated slashes and
+ * case ignored. Such a request is never an API request, so it is never journaled with its token.
+ */
+export function isControlUrl(url: string): boolean {
+  const query = url.indexOf('?');
+  let path = query < 0 ? url : url.slice(0, query);
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // Not decodable: the router answers 404; the raw path decides.
+  }
+  const normal = posix.normalize(path).toLowerCase();
+  return normal === CONTROL_PREFIX || normal.startsWith(`${CONTROL_PREFIX}/`);
+}
+
+/** Body types the control plane parses: JSON, and YAML for scenarios. No text/plain, no forms. */
+export const CONTROL_BODY_TYPES = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'] as const;
 
 export interface ControlOptions {
   context: () => NodeContext;
@@ -37,6 +69,64 @@ export function isLoopback(address: string | undefined): boolean {
   return isIPv4(v4) && v4.split('.')[0] === '127';
 }
 
+/**
+ * True for a Host header, an Origin's host or a bind address naming loopback: localhost (and *.localhost, which
+ * browsers resolve to loopback themselves), 127.0.0.0/8 or [::1], any port. No Host at all
+ * (HTTP/1.0) passes: a browser always sends one.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return true;
+  let name = host.trim().toLowerCase();
+  // A bare IPv6 address (a bind address such as ::1; a Host header brackets it).
+  if (!name.startsWith('[') && name.indexOf(':') !== name.lastIndexOf(':')) return isLoopback(name);
+  if (name.startsWith('[')) {
+    const end = name.indexOf(']');
+    return end > 0 && /^(?::\d*)?$/.test(name.slice(end + 1)) && isLoopback(name.slice(1, end));
+  }
+  name = name.replace(/:\d*$/, '').replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost') || isLoopback(name);
+}
+
+/** True for an Origin of a loopback page (http(s)://localhost:…); `null` (sandboxed, file:) is not. */
+export function isLoopbackOrigin(origin: string): boolean {
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && isLoopbackHost(url.host);
+  } catch {
+    return false;
+  }
+}
+
+/** Why a control-plane request is refused, or undefined when it may go on. */
+export function controlRefusal(
+  request: { remoteAddress: string | undefined; host: string | undefined; origin: string | undefined; token: string | undefined },
+  controlToken: string | undefined,
+): { status: number; message: string } | undefined {
+  // Whoever holds the token may call from anywhere; a page cannot send it (a custom header or
+  // Authorization needs a preflight, and the control plane answers none).
+  if (controlToken) {
+    return tokenMatches(request.token, controlToken)
+      ? undefined
+      : { status: 401, message: 'the control plane needs the control token (x-mock-control-token or Bearer)' };
+  }
+  if (!isLoopback(request.remoteAddress)) {
+    return { status: 403, message: 'the control plane answers on loopback only; start the node with a control token to reach it from elsewhere' };
+  }
+  if (!isLoopbackHost(request.host)) {
+    return {
+      status: 403,
+      message: `the control plane answers to loopback names only (Host ${JSON.stringify(request.host?.slice(0, 100))}; a page rebinding its name to 127.0.0.1 sends its own); use 127.0.0.1 or localhost, or start the node with a control token`,
+    };
+  }
+  if (request.origin !== undefined && !isLoopbackOrigin(request.origin)) {
+    return {
+      status: 403,
+      message: `the control plane refuses requests from web pages (Origin ${JSON.stringify(request.origin.slice(0, 100))}); call it from a test or a tool, or start the node with a control token`,
+    };
+  }
+  return undefined;
+}
+
 function tokenMatches(given: string | undefined, expected: string): boolean {
   if (!given) return false;
   const a = Buffer.from(given);
@@ -54,7 +144,8 @@ function presentedToken(request: FastifyRequest): string | undefined {
 /** Problems listed in one answer: a body with 100 000 unknown keys must not get a 100 000-line answer. */
 const MAX_LISTED_PROBLEMS = 50;
 
-const problem = (status: number, message: string, extra: { problems?: unknown[] } = {}) => {
+/** The control plane's error answer, for every refusal (here and the app's error and not-found handlers). */
+export const problem = (status: number, message: string, extra: { problems?: unknown[] } = {}) => {
   const listed =
     extra.problems && extra.problems.length > MAX_LISTED_PROBLEMS
       ? { problems: extra.problems.slice(0, MAX_LISTED_PROBLEMS), problems_total: extra.problems.length }
@@ -73,7 +164,7 @@ function scenarioInputOf(body: unknown): ScenarioInput | undefined {
   return undefined;
 }
 
-/** A JSON object body (also when sent under another content type), `{}` for none, undefined for anything else. */
+/** A JSON object body (also sent under a YAML type: JSON is YAML), `{}` for none, undefined for anything else. */
 function objectBody(body: unknown): Record<string, unknown> | undefined {
   if (body === undefined || body === null) return {};
   if (body instanceof UnparsableJson) return undefined;
@@ -142,17 +233,38 @@ function queuedFaultProblems(fault: unknown, when: unknown): string[] {
   return lintScenario({ version: 1, extends: 'none', rules: [rule] }).map((p) => p.message.replace('/rules/0/', '/'));
 }
 
+/**
+ * Marks control-plane requests and refuses the ones not allowed, first thing for every request
+ * (routed or not: a 404 under /__mock is guarded too). Registered on the root, before the journal.
+ */
+export function registerControlGuard(app: FastifyInstance, controlToken: string | undefined): void {
+  app.decorateRequest('controlPlane', false);
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (!isControlUrl(request.url)) return done();
+    request.controlPlane = true;
+    const origin = request.headers.origin;
+    const refusal = controlRefusal(
+      {
+        remoteAddress: request.socket.remoteAddress,
+        host: request.headers.host,
+        origin: typeof origin === 'string' ? origin : undefined,
+        token: presentedToken(request),
+      },
+      controlToken,
+    );
+    if (!refusal) return done();
+    const p = problem(refusal.status, refusal.message);
+    reply.code(p.status).send(p.body);
+  });
+}
+
 export async function controlRoutes(app: FastifyInstance, opts: ControlOptions): Promise<void> {
-  app.addHook('onRequest', async (request, reply) => {
-    if (opts.controlToken) {
-      if (!tokenMatches(presentedToken(request), opts.controlToken)) {
-        const p = problem(401, 'the control plane needs the control token (x-mock-control-token or Bearer)');
-        return reply.code(p.status).send(p.body);
-      }
-    } else if (!isLoopback(request.socket.remoteAddress)) {
-      const p = problem(403, 'the control plane answers on loopback only; start the node with a control token to reach it from elsewhere');
-      return reply.code(p.status).send(p.body);
-    }
+  // Only JSON and YAML bodies: anything else (text/plain, forms, no type) is fastify's 415, which
+  // the app's error handler answers as a control problem.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => done(null, parseJsonText(String(text))));
+  app.addContentTypeParser(CONTROL_BODY_TYPES.slice(1), { parseAs: 'buffer' }, (req, bytes, done) => {
+    done(null, new RawBody(String(req.headers['content-type'] ?? ''), bytes as Buffer));
   });
 
   app.get('/health', async () => ({ ok: true }));

@@ -24,8 +24,6 @@ declare module 'fastify' {
   }
 }
 
-export const CONTROL_PREFIX = '/__mock';
-
 /**
  * The rate limiter of a context, created on first use from `scenario.limits`. Keyed by the context
  * object, so a scenario load or reset (which swaps the context whole) starts from a fresh limiter.
@@ -115,7 +113,7 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
   app.decorateRequest('settledUsage', null);
 
   app.addHook('onRequest', (request, reply, done) => {
-    if (request.url.startsWith(CONTROL_PREFIX)) return done();
+    if (request.controlPlane) return done();
     const started = performance.now();
     const retry = Number(request.headers['x-stainless-retry-count']);
     const credential = credentialOf(request);

@@ -22,7 +22,7 @@ export interface MockNodeOptions {
   seed?: number;
   logger?: boolean;
   bodyLimit?: number;
-  /** Required from every caller of /__mock/ when set; without it the control plane answers loopback only. */
+  /** Required from every caller of /__mock/ when set; without it the control plane answers loopback callers that name a loopback Host, and no web page (README "Control plane"). */
   controlToken?: string;
   /** Replaying a recorded scenario (README "Record and replay"). */
   replay?: ReplayOptions;

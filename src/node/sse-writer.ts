@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { SLICE_MS, yieldToEventLoop } from '../generate/cooperative.ts';
+import { MAX_DELAY_MS } from '../scenario/schema.ts';
 
 /** One server-sent event, due `at` milliseconds after the stream starts. */
 export interface SseEvent {
@@ -34,7 +35,8 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** At most setTimeout's limit: a longer wait would fire at once; the loop below just waits again. */
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, MAX_DELAY_MS)));
 
 /** Events due together go out in writes of about this size, so backpressure acts on big unpaced streams too. */
 const MAX_BATCH_BYTES = 64 * 1024;

@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node as YamlNode } from 'yaml';
 import { PACKAGE_ROOT } from '../package-root.ts';
-import { parseRegex } from './rules.ts';
-import { FAULT_PARAMETERS } from './schema.ts';
+import { parseRegex } from './regex.ts';
+import { FAULT_PARAMETERS, HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN } from './schema.ts';
 import { MAX_LEDGER_MSATS } from '../payment/limits.ts';
 import validateScenario from './scenario-validator.generated.js';
 import type { KeySpec, ModelSpec, NodeInfo, RuleSpec, Scenario, StreamSpec } from './types.ts';
@@ -61,6 +61,12 @@ function readInput(input: ScenarioInput): ParsedSource {
   return parseText(readFileSync(file, 'utf8'), file);
 }
 
+/** A YAML parser error's first line; the parser's own stack overflow said as what it means. */
+function yamlMessage(message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  return /Maximum call stack size exceeded/.test(first) ? `nested too deep to parse (a scenario value may have at most ${MAX_SCENARIO_DEPTH} levels)` : first;
+}
+
 export function parseText(text: string, label: string): ParsedSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
@@ -69,7 +75,7 @@ export function parseText(text: string, label: string): ParsedSource {
     return { line: pos.line, col: pos.col };
   };
   if (doc.errors.length > 0) {
-    throw new ScenarioError(doc.errors.map((e) => ({ file: label, ...at(e.pos[0]), message: e.message.split('\n')[0] ?? e.message })));
+    throw new ScenarioError(doc.errors.map((e) => ({ file: label, ...at(e.pos[0]), message: yamlMessage(e.message) })));
   }
   return { label, raw: scenarioMapping(doc.toJS(), label), locate: (path, key) => locateInDocument(doc, path, key, at) };
 }
@@ -132,12 +138,23 @@ function describeSchemaError(e: ErrorObject): { message: string; key?: string } 
       return { message: `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
     case 'const':
       return { message: `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}` };
-    case 'pattern':
+    case 'pattern': {
+      const { pattern } = e.params as { pattern: string };
+      // ajv names the offending header in `propertyName` (its `propertyNames` error says only "must be valid").
+      if (pattern === HEADER_NAME_PATTERN) {
+        const name = String((e as ErrorObject & { propertyName?: string }).propertyName);
+        return { key: name, message: `${where} has an invalid header name ${JSON.stringify(name)}: letters, digits and !#$%&'*+.^_\`|~- only` };
+      }
+      if (pattern === HEADER_VALUE_PATTERN)
+        return { message: `${where} must be Latin-1 text without control characters (no CR, LF or characters past U+00FF): an HTTP header value` };
       if (where.endsWith('/fingerprint'))
         return {
           message: `${where} must be parts like "messages=1a2b3c4d tools=- format=- params=9e8f7a6b" (8 hex digits or - each; parts: messages, input, tools, format, params)`,
         };
       return { message: `${where} ${e.message ?? 'is invalid'}` };
+    }
+    case 'propertyNames':
+      return { message: '' };
     default:
       return { message: `${where} ${e.message ?? 'is invalid'}` };
   }
@@ -151,7 +168,8 @@ function schemaProblems(source: ParsedSource): ScenarioProblem[] {
   const problems: ScenarioProblem[] = [];
   for (const e of validateScenario.errors ?? []) {
     const { message, key } = describeSchemaError(e);
-    if (seen.has(message)) continue;
+    // An empty message: the same mistake is reported by a more specific error.
+    if (!message || seen.has(message)) continue;
     seen.add(message);
     problems.push({ file: source.label, ...source.locate(pointerToPath(e.instancePath), key), message });
   }
@@ -183,7 +201,7 @@ function keysTotalProblems(source: ParsedSource): ScenarioProblem[] {
   ];
 }
 
-/** Fault parameters that do not belong to the fault's type, and regexes that do not compile. */
+/** Fault parameters that do not belong to the fault's type, and regexes RE2 cannot match (regex.ts). */
 function ruleProblems(source: ParsedSource): ScenarioProblem[] {
   const rules = source.raw.rules;
   if (!Array.isArray(rules)) return [];
@@ -198,6 +216,7 @@ function ruleProblems(source: ParsedSource): ScenarioProblem[] {
           at(['rules', i, 'fault'], `fault type "${String(fault.type)}" takes no "${key}" (it takes: ${allowed.join(', ') || 'nothing'})`, key);
       }
     }
+    if (fault) problems.push(...faultHeaderProblems(source, i, fault));
     if (fault && rule.reply) at(['rules', i], 'a rule has either a reply or a fault, not both', 'fault');
     const recorded = rule.reply?.recorded;
     if (recorded) {
@@ -208,6 +227,7 @@ function ruleProblems(source: ParsedSource): ScenarioProblem[] {
         at(['rules', i, 'reply', 'recorded'], 'a recorded reply has either a body or stream events, not both', 'events');
       if (recorded.disconnect !== undefined && recorded.events === undefined)
         at(['rules', i, 'reply', 'recorded'], '"disconnect" belongs to a recorded stream (events)', 'disconnect');
+      problems.push(...framingHeaderProblems(source, ['rules', i, 'reply', 'recorded', 'headers'], recorded.headers));
     }
     const when = (rule.when ?? {}) as Record<string, unknown>;
     const texts: [(string | number)[], unknown][] = ['path', 'method', 'model', 'key', 'message', 'system'].map((k) => [['rules', i, 'when', k], when[k]]);
@@ -225,12 +245,88 @@ function ruleProblems(source: ParsedSource): ScenarioProblem[] {
   return problems;
 }
 
+/** Headers the node frames the answer with itself: a scenario's own would break the response (a chunked body with a Content-Length, an answer after an Upgrade). */
+const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'te', 'proxy-connection']);
+
+function framingHeaderProblems(source: ParsedSource, path: (string | number)[], headers: Record<string, string> | undefined): ScenarioProblem[] {
+  return Object.keys(headers ?? {})
+    .filter((name) => FRAMING_HEADERS.has(name.toLowerCase()))
+    .map((name) => ({
+      file: source.label,
+      ...source.locate(path, name),
+      message: `header "${name}" is set by the node itself (it frames the answer); leave it out`,
+    }));
+}
+
+/** JSON content types: a fault's body (or its error object) is sent as JSON unless the fault gives text. */
+const JSON_TYPE = /^\s*application\/(?:[\w.+-]*\+)?json\s*(?:;|$)/i;
+
+/**
+ * A fault's headers: no framing headers, and a content type the body can be sent as. A `status`
+ * fault with a text body may say any type; every other body is an object, which fastify only
+ * sends under a JSON type (anything else was a 500).
+ */
+function faultHeaderProblems(source: ParsedSource, i: number, fault: Record<string, unknown>): ScenarioProblem[] {
+  const path = ['rules', i, 'fault', 'headers'];
+  const headers = fault.headers as Record<string, string> | undefined;
+  const problems = framingHeaderProblems(source, path, headers);
+  const typeName = Object.keys(headers ?? {}).find((name) => name.toLowerCase() === 'content-type');
+  const textBody = fault.type === 'status' && typeof fault.body === 'string';
+  if (typeName !== undefined && !textBody && !JSON_TYPE.test(headers![typeName]!)) {
+    const needs = fault.type === 'status' ? 'needs a text body ("body" a string)' : `cannot be sent with the ${String(fault.type)} error object, which is JSON`;
+    problems.push({ file: source.label, ...source.locate(path, typeName), message: `content-type "${headers![typeName]}" ${needs}` });
+  }
+  return problems;
+}
+
+/** Levels of nesting a scenario value may have: replies and recordings go out through recursive JSON code, which a deeper value overflows (a 500). */
+export const MAX_SCENARIO_DEPTH = 128;
+
+/**
+ * Values nested deeper than MAX_SCENARIO_DEPTH, and numbers that are not finite (YAML's `.inf` and
+ * `.nan`, which JSON cannot carry). Walks with its own stack, so any depth is safe to check.
+ */
+function valueProblems(source: ParsedSource): ScenarioProblem[] {
+  type Step = { value: unknown; key: string | number; parent: Step | undefined; depth: number };
+  const pathOf = (step: Step) => {
+    const path: (string | number)[] = [];
+    for (let s: Step | undefined = step; s?.parent; s = s.parent) path.unshift(s.key);
+    return path;
+  };
+  const problems: ScenarioProblem[] = [];
+  const at = (step: Step, message: (path: (string | number)[]) => string) => {
+    const path = pathOf(step);
+    problems.push({ file: source.label, ...source.locate(path), message: message(path) });
+  };
+  const stack: Step[] = [{ value: source.raw, key: '', parent: undefined, depth: 0 }];
+  while (stack.length > 0) {
+    const step = stack.pop()!;
+    const { value } = step;
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      at(step, (path) => `/${path.join('/')} must be a finite number, not ${value}`);
+    } else if (value !== null && typeof value === 'object') {
+      if (step.depth >= MAX_SCENARIO_DEPTH) {
+        // One problem per over-deep value: its insides are not walked.
+        at(step, (path) => `/${path.slice(0, 6).join('/')}/… is nested more than ${MAX_SCENARIO_DEPTH} levels deep`);
+        continue;
+      }
+      const depth = step.depth + 1;
+      if (Array.isArray(value)) for (let k = value.length - 1; k >= 0; k--) stack.push({ value: value[k], key: k, parent: step, depth });
+      else for (const key of Object.keys(value).reverse()) stack.push({ value: (value as Record<string, unknown>)[key], key, parent: step, depth });
+    }
+  }
+  return problems;
+}
+
 /** The raw input as checked: schema first, then the rules a schema cannot say. */
 function checkedSource(input: ScenarioInput): ParsedSource {
   return checkSource(readInput(input));
 }
 
 function checkSource(source: ParsedSource): ParsedSource {
+  // Values first: the schema validator and everything after it may recurse into a value.
+  const values = valueProblems(source);
+  if (values.length > 0) throw new ScenarioError(values);
   const problems = schemaProblems(source);
   if (problems.length === 0) {
     problems.push(...duplicateProblems(source, 'models', 'id'), ...duplicateProblems(source, 'keys', 'key'), ...ruleProblems(source));
@@ -276,7 +372,7 @@ export async function loadScenarioInBackground(input: ScenarioInput = 'default',
   const parsed = await parseYamlOffThread(input);
   // Receiving a big value is a task of its own; checking it is the next.
   await yieldToEventLoop();
-  if ('problems' in parsed) throw new ScenarioError(parsed.problems.map((p) => ({ file: label, ...p })));
+  if ('problems' in parsed) throw new ScenarioError(parsed.problems.map((p) => ({ file: label, ...p, message: yamlMessage(p.message) })));
   // Positions are only needed to report problems: then the text is parsed here once more.
   let located: ParsedSource['locate'] | undefined;
   const locate: ParsedSource['locate'] = (path, key) => (located ??= parseText(input, label).locate)(path, key);

@@ -1,5 +1,6 @@
 import { Rng, hashSeed } from '../generate/random.ts';
 import { type Fingerprint, type FingerprintPart, fingerprintRequest, parseFingerprint } from '../record/fingerprint.ts';
+import { parseRegex } from './regex.ts';
 import type { FaultSpec, ReplySpec, RuleSpec, WhenSpec } from './types.ts';
 
 /**
@@ -71,13 +72,6 @@ export interface FiredRule {
 }
 
 type TextMatcher = (value: string | undefined) => boolean;
-
-/** `/re/flags` is a regular expression; anything else is compared as the field's kind says. */
-export function parseRegex(spec: string): RegExp | undefined {
-  const m = /^\/(.+)\/([dgimsuy]*)$/s.exec(spec);
-  if (!m) return undefined;
-  return new RegExp(m[1]!, m[2]!.replace('g', ''));
-}
 
 function textMatcher(spec: string, mode: 'exact' | 'contains'): TextMatcher {
   const regex = parseRegex(spec);

@@ -6,12 +6,14 @@ import ajvRuntimeModule_ucs2length from 'ajv/dist/runtime/ucs2length.js';
 const ajvRuntime_ucs2length = ajvRuntimeModule_ucs2length.__esModule ? ajvRuntimeModule_ucs2length.default : ajvRuntimeModule_ucs2length;
 export const validate = validate0;
 export default validate0;
-const schema0 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://routstr-mock.dev/schema/scenario-v1.json","title":"routstr-mock scenario","type":"object","additionalProperties":false,"required":["version"],"properties":{"$schema":{"type":"string"},"version":{"const":1},"name":{"type":"string"},"description":{"type":"string"},"extends":{"enum":["default","none"],"description":"Sections not set come from the default scenario unless this is \"none\"."},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"node":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string"},"description":{"type":"string"},"version":{"type":"string","pattern":"^\\d+\\.\\d+\\.\\d+"},"npub":{"type":"string"},"mints":{"type":"array","items":{"type":"string","minLength":1}},"http_url":{"type":"string"},"onion_url":{"type":"string"},"child_key_cost_msats":{"type":"integer","minimum":0}}},"btc_usd":{"type":"number","exclusiveMinimum":0},"models":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1,"description":"Model id clients send, e.g. gpt-4o-mini."},"name":{"type":"string"},"description":{"type":"string"},"kind":{"enum":["chat","embedding","image","transcription","speech"],"default":"chat"},"created":{"type":"integer","minimum":0},"owned_by":{"type":"string"},"sats_per_million_tokens":{"type":"object","additionalProperties":false,"required":["prompt","completion"],"properties":{"prompt":{"type":"number","minimum":0},"completion":{"type":"number","minimum":0}}},"context_length":{"type":"integer","minimum":1},"max_completion_tokens":{"type":"integer","minimum":1},"dimensions":{"type":"integer","minimum":1,"maximum":16384,"description":"Embedding models: vector size."},"tokenizer":{"enum":["cl100k_base","o200k_base"]},"aliases":{"type":"array","items":{"type":"string","minLength":1}}}}},"keys":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["key","balance_msats"],"properties":{"key":{"type":"string","pattern":"^sk-.+","description":"API key clients send as Bearer."},"balance_msats":{"type":"integer","minimum":0,"maximum":1099511627776,"description":"Starting balance in millisats (at most 2^40, what the node holds exactly)."}}}},"stream":{"type":"object","additionalProperties":false,"properties":{"ttft_ms":{"type":"integer","minimum":0},"tokens_per_second":{"type":"number","minimum":0},"chunk_tokens":{"type":"integer","minimum":1},"jitter":{"type":"number","minimum":0,"maximum":1},"usage_chunk":{"enum":["always","requested"]},"client_timeout_ms":{"type":"integer","minimum":1}}},"rules":{"type":"array","items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string"},"when":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"Request path, with or without /v1 (e.g. /chat/completions), or /regex/."},"method":{"type":"string","minLength":1},"model":{"type":"string","minLength":1,"description":"Model id (case-insensitive) or /regex/."},"key":{"type":"string","minLength":1,"description":"The Bearer credential or X-Cashu token, exactly, or /regex/."},"header":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Header name → exact value or /regex/."},"stream":{"type":"boolean"},"message":{"type":"string","minLength":1,"description":"Last user message: case-insensitive substring or /regex/."},"system":{"type":"string","minLength":1,"description":"System prompt: case-insensitive substring or /regex/."},"tools":{"type":"array","items":{"type":"string","minLength":1},"description":"Tool names that must all be declared."},"tool_result":{"type":"boolean","description":"The request carries a tool result message."},"nth":{"description":"The Nth matching request, or every/first/after counters.","oneOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"every":{"type":"integer","minimum":1},"first":{"type":"integer","minimum":1},"after":{"type":"integer","minimum":0}}}]},"probability":{"type":"number","minimum":0,"maximum":1,"description":"Seeded: the same seed gives the same decisions."},"window":{"type":"object","additionalProperties":false,"properties":{"from_ms":{"type":"integer","minimum":0},"until_ms":{"type":"integer","minimum":0}},"description":"Time window in ms since the scenario was loaded."},"fingerprint":{"type":"string","pattern":"^(?:messages|input|tools|format|params)=(?:[0-9a-f]{8}|-)(?: (?:messages|input|tools|format|params)=(?:[0-9a-f]{8}|-))*$","description":"The normalised request key `routstr-mock record` writes: `messages=<hash> tools=<hash> format=<hash> params=<hash>` (chat) or `input=<hash> params=<hash>`; `-` for an absent part. Parts left out are not compared."}}},"reply":{"type":"object","additionalProperties":false,"properties":{"content":{"type":"string"},"tool_calls":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"arguments":{}}}},"finish_reason":{"enum":["stop","length","tool_calls","content_filter"]},"usage":{"type":"object","additionalProperties":false,"properties":{"prompt_tokens":{"type":"integer","minimum":0},"completion_tokens":{"type":"integer","minimum":0}}},"embedding":{"type":"array","items":{"type":"number"},"minItems":1,"maxItems":16384},"delay_ms":{"type":"integer","minimum":0},"stream":{"type":"object","additionalProperties":false,"properties":{"ttft_ms":{"type":"integer","minimum":0},"tokens_per_second":{"type":"number","minimum":0},"chunk_tokens":{"type":"integer","minimum":1},"jitter":{"type":"number","minimum":0,"maximum":1}}},"recorded":{"type":"object","additionalProperties":false,"required":["status"],"description":"A recorded answer (routstr-mock record), replayed as it was: a JSON or text `body`, or the `events` of a stream. No other reply key goes with it.","properties":{"status":{"type":"integer","minimum":100,"maximum":599},"headers":{"type":"object","additionalProperties":{"type":"string"}},"body":{"description":"JSON (as YAML) or text."},"events":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["at_ms","data"],"properties":{"at_ms":{"type":"number","minimum":0,"description":"When the event came, in ms from the request (divided by --replay-speed)."},"data":{"description":"The event's data: JSON (as YAML) where it parsed, else text such as [DONE]."}}}},"disconnect":{"type":"boolean","description":"The connection dropped after the last event."}}}}},"fault":{"type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"enum":["insufficient_balance","rate_limit","timeout","upstream_error","invalid_api_key","key_expired","invalid_model","disconnect","malformed","stream_error","status"]},"after_chunks":{"type":"integer","minimum":0},"retry_after_s":{"type":"number","minimum":0},"retry_after_ms":{"type":"number","minimum":0},"mode":{"enum":["hang","delay"]},"delay_ms":{"type":"integer","minimum":0},"status":{"type":"integer","minimum":100,"maximum":599},"message":{"type":"string"},"code":{"type":"string"},"body":{},"headers":{"type":"object","additionalProperties":{"type":"string"}}}},"times":{"type":"integer","minimum":1},"per":{"enum":["global","key","session"]}}}},"limits":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"rpm":{"type":"integer","minimum":1},"tpm":{"type":"integer","minimum":1}}}}};
+const schema0 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://routstr-mock.dev/schema/scenario-v1.json","title":"routstr-mock scenario","type":"object","additionalProperties":false,"required":["version"],"properties":{"$schema":{"type":"string"},"version":{"const":1},"name":{"type":"string"},"description":{"type":"string"},"extends":{"enum":["default","none"],"description":"Sections not set come from the default scenario unless this is \"none\"."},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"node":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string"},"description":{"type":"string"},"version":{"type":"string","pattern":"^\\d+\\.\\d+\\.\\d+"},"npub":{"type":"string"},"mints":{"type":"array","items":{"type":"string","minLength":1}},"http_url":{"type":"string"},"onion_url":{"type":"string"},"child_key_cost_msats":{"type":"integer","minimum":0}}},"btc_usd":{"type":"number","exclusiveMinimum":0},"models":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1,"description":"Model id clients send, e.g. gpt-4o-mini."},"name":{"type":"string"},"description":{"type":"string"},"kind":{"enum":["chat","embedding","image","transcription","speech"],"default":"chat"},"created":{"type":"integer","minimum":0},"owned_by":{"type":"string"},"sats_per_million_tokens":{"type":"object","additionalProperties":false,"required":["prompt","completion"],"properties":{"prompt":{"type":"number","minimum":0},"completion":{"type":"number","minimum":0}}},"context_length":{"type":"integer","minimum":1},"max_completion_tokens":{"type":"integer","minimum":1},"dimensions":{"type":"integer","minimum":1,"maximum":16384,"description":"Embedding models: vector size."},"tokenizer":{"enum":["cl100k_base","o200k_base"]},"aliases":{"type":"array","items":{"type":"string","minLength":1}}}}},"keys":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["key","balance_msats"],"properties":{"key":{"type":"string","pattern":"^sk-.+","description":"API key clients send as Bearer."},"balance_msats":{"type":"integer","minimum":0,"maximum":1099511627776,"description":"Starting balance in millisats (at most 2^40, what the node holds exactly)."}}}},"stream":{"type":"object","additionalProperties":false,"properties":{"ttft_ms":{"type":"integer","minimum":0,"maximum":2147483647},"tokens_per_second":{"type":"number","minimum":0},"chunk_tokens":{"type":"integer","minimum":1},"jitter":{"type":"number","minimum":0,"maximum":1},"usage_chunk":{"enum":["always","requested"]},"client_timeout_ms":{"type":"integer","minimum":1,"maximum":2147483647}}},"rules":{"type":"array","items":{"type":"object","additionalProperties":false,"properties":{"name":{"type":"string"},"when":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","minLength":1,"description":"Request path, with or without /v1 (e.g. /chat/completions), or /regex/."},"method":{"type":"string","minLength":1},"model":{"type":"string","minLength":1,"description":"Model id (case-insensitive) or /regex/."},"key":{"type":"string","minLength":1,"description":"The Bearer credential or X-Cashu token, exactly, or /regex/."},"header":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Header name → exact value or /regex/."},"stream":{"type":"boolean"},"message":{"type":"string","minLength":1,"description":"Last user message: case-insensitive substring or /regex/."},"system":{"type":"string","minLength":1,"description":"System prompt: case-insensitive substring or /regex/."},"tools":{"type":"array","items":{"type":"string","minLength":1},"description":"Tool names that must all be declared."},"tool_result":{"type":"boolean","description":"The request carries a tool result message."},"nth":{"description":"The Nth matching request, or every/first/after counters.","oneOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"every":{"type":"integer","minimum":1},"first":{"type":"integer","minimum":1},"after":{"type":"integer","minimum":0}}}]},"probability":{"type":"number","minimum":0,"maximum":1,"description":"Seeded: the same seed gives the same decisions."},"window":{"type":"object","additionalProperties":false,"properties":{"from_ms":{"type":"integer","minimum":0},"until_ms":{"type":"integer","minimum":0}},"description":"Time window in ms since the scenario was loaded."},"fingerprint":{"type":"string","pattern":"^(?:messages|input|tools|format|params)=(?:[0-9a-f]{8}|-)(?: (?:messages|input|tools|format|params)=(?:[0-9a-f]{8}|-))*$","description":"The normalised request key `routstr-mock record` writes: `messages=<hash> tools=<hash> format=<hash> params=<hash>` (chat) or `input=<hash> params=<hash>`; `-` for an absent part. Parts left out are not compared."}}},"reply":{"type":"object","additionalProperties":false,"properties":{"content":{"type":"string"},"tool_calls":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"arguments":{}}}},"finish_reason":{"enum":["stop","length","tool_calls","content_filter"]},"usage":{"type":"object","additionalProperties":false,"properties":{"prompt_tokens":{"type":"integer","minimum":0},"completion_tokens":{"type":"integer","minimum":0}}},"embedding":{"type":"array","items":{"type":"number"},"minItems":1,"maxItems":16384},"delay_ms":{"type":"integer","minimum":0,"maximum":2147483647},"stream":{"type":"object","additionalProperties":false,"properties":{"ttft_ms":{"type":"integer","minimum":0,"maximum":2147483647},"tokens_per_second":{"type":"number","minimum":0},"chunk_tokens":{"type":"integer","minimum":1},"jitter":{"type":"number","minimum":0,"maximum":1}}},"recorded":{"type":"object","additionalProperties":false,"required":["status"],"description":"A recorded answer (routstr-mock record), replayed as it was: a JSON or text `body`, or the `events` of a stream. No other reply key goes with it.","properties":{"status":{"type":"integer","minimum":200,"maximum":599},"headers":{"type":"object","propertyNames":{"pattern":"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},"additionalProperties":{"type":"string","pattern":"^[\\t\\x20-\\x7e\\x80-\\xff]*$"}},"body":{"description":"JSON (as YAML) or text."},"events":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["at_ms","data"],"properties":{"at_ms":{"type":"number","minimum":0,"maximum":2147483647,"description":"When the event came, in ms from the request (divided by --replay-speed)."},"data":{"description":"The event's data: JSON (as YAML) where it parsed, else text such as [DONE]."}}}},"disconnect":{"type":"boolean","description":"The connection dropped after the last event."}}}}},"fault":{"type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"enum":["insufficient_balance","rate_limit","timeout","upstream_error","invalid_api_key","key_expired","invalid_model","disconnect","malformed","stream_error","status"]},"after_chunks":{"type":"integer","minimum":0},"retry_after_s":{"type":"number","minimum":0},"retry_after_ms":{"type":"number","minimum":0},"mode":{"enum":["hang","delay"]},"delay_ms":{"type":"integer","minimum":0,"maximum":2147483647},"status":{"type":"integer","minimum":200,"maximum":599},"message":{"type":"string"},"code":{"type":"string"},"body":{},"headers":{"type":"object","propertyNames":{"pattern":"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},"additionalProperties":{"type":"string","pattern":"^[\\t\\x20-\\x7e\\x80-\\xff]*$"}}}},"times":{"type":"integer","minimum":1},"per":{"enum":["global","key","session"]}}}},"limits":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"rpm":{"type":"integer","minimum":1},"tpm":{"type":"integer","minimum":1}}}}};
 const func0 = Object.prototype.hasOwnProperty;
 const func1 = ajvRuntime_ucs2length;
 const pattern0 = new RegExp("^\\d+\\.\\d+\\.\\d+", "u");
 const pattern1 = new RegExp("^sk-.+", "u");
 const pattern2 = new RegExp("^(?:messages|input|tools|format|params)=(?:[0-9a-f]{8}|-)(?: (?:messages|input|tools|format|params)=(?:[0-9a-f]{8}|-))*$", "u");
+const pattern3 = new RegExp("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", "u");
+const pattern4 = new RegExp("^[\\t\\x20-\\x7e\\x80-\\xff]*$", "u");
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://routstr-mock.dev/schema/scenario-v1.json" */;
@@ -885,8 +887,8 @@ vErrors.push(err68);
 errors++;
 }
 if(typeof data39 == "number"){
-if(data39 < 0 || isNaN(data39)){
-const err69 = {instancePath:instancePath+"/stream/ttft_ms",schemaPath:"#/properties/stream/properties/ttft_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data39 > 2147483647 || isNaN(data39)){
+const err69 = {instancePath:instancePath+"/stream/ttft_ms",schemaPath:"#/properties/stream/properties/ttft_ms/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -895,13 +897,8 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-}
-if(data38.tokens_per_second !== undefined){
-let data40 = data38.tokens_per_second;
-if(typeof data40 == "number"){
-if(data40 < 0 || isNaN(data40)){
-const err70 = {instancePath:instancePath+"/stream/tokens_per_second",schemaPath:"#/properties/stream/properties/tokens_per_second/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data39 < 0 || isNaN(data39)){
+const err70 = {instancePath:instancePath+"/stream/ttft_ms",schemaPath:"#/properties/stream/properties/ttft_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -911,8 +908,12 @@ vErrors.push(err70);
 errors++;
 }
 }
-else {
-const err71 = {instancePath:instancePath+"/stream/tokens_per_second",schemaPath:"#/properties/stream/properties/tokens_per_second/type",keyword:"type",params:{type: "number"},message:"must be number"};
+}
+if(data38.tokens_per_second !== undefined){
+let data40 = data38.tokens_per_second;
+if(typeof data40 == "number"){
+if(data40 < 0 || isNaN(data40)){
+const err71 = {instancePath:instancePath+"/stream/tokens_per_second",schemaPath:"#/properties/stream/properties/tokens_per_second/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -922,10 +923,8 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data38.chunk_tokens !== undefined){
-let data41 = data38.chunk_tokens;
-if(!((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41)))){
-const err72 = {instancePath:instancePath+"/stream/chunk_tokens",schemaPath:"#/properties/stream/properties/chunk_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err72 = {instancePath:instancePath+"/stream/tokens_per_second",schemaPath:"#/properties/stream/properties/tokens_per_second/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -934,14 +933,27 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(typeof data41 == "number"){
-if(data41 < 1 || isNaN(data41)){
-const err73 = {instancePath:instancePath+"/stream/chunk_tokens",schemaPath:"#/properties/stream/properties/chunk_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data38.chunk_tokens !== undefined){
+let data41 = data38.chunk_tokens;
+if(!((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41)))){
+const err73 = {instancePath:instancePath+"/stream/chunk_tokens",schemaPath:"#/properties/stream/properties/chunk_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err73];
 }
 else {
 vErrors.push(err73);
+}
+errors++;
+}
+if(typeof data41 == "number"){
+if(data41 < 1 || isNaN(data41)){
+const err74 = {instancePath:instancePath+"/stream/chunk_tokens",schemaPath:"#/properties/stream/properties/chunk_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
 }
 errors++;
 }
@@ -951,17 +963,7 @@ if(data38.jitter !== undefined){
 let data42 = data38.jitter;
 if(typeof data42 == "number"){
 if(data42 > 1 || isNaN(data42)){
-const err74 = {instancePath:instancePath+"/stream/jitter",schemaPath:"#/properties/stream/properties/jitter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
-if(vErrors === null){
-vErrors = [err74];
-}
-else {
-vErrors.push(err74);
-}
-errors++;
-}
-if(data42 < 0 || isNaN(data42)){
-const err75 = {instancePath:instancePath+"/stream/jitter",schemaPath:"#/properties/stream/properties/jitter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err75 = {instancePath:instancePath+"/stream/jitter",schemaPath:"#/properties/stream/properties/jitter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -970,9 +972,8 @@ vErrors.push(err75);
 }
 errors++;
 }
-}
-else {
-const err76 = {instancePath:instancePath+"/stream/jitter",schemaPath:"#/properties/stream/properties/jitter/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data42 < 0 || isNaN(data42)){
+const err76 = {instancePath:instancePath+"/stream/jitter",schemaPath:"#/properties/stream/properties/jitter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -982,10 +983,8 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data38.usage_chunk !== undefined){
-let data43 = data38.usage_chunk;
-if(!((data43 === "always") || (data43 === "requested"))){
-const err77 = {instancePath:instancePath+"/stream/usage_chunk",schemaPath:"#/properties/stream/properties/usage_chunk/enum",keyword:"enum",params:{allowedValues: schema0.properties.stream.properties.usage_chunk.enum},message:"must be equal to one of the allowed values"};
+else {
+const err77 = {instancePath:instancePath+"/stream/jitter",schemaPath:"#/properties/stream/properties/jitter/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -995,10 +994,10 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data38.client_timeout_ms !== undefined){
-let data44 = data38.client_timeout_ms;
-if(!((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44)))){
-const err78 = {instancePath:instancePath+"/stream/client_timeout_ms",schemaPath:"#/properties/stream/properties/client_timeout_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data38.usage_chunk !== undefined){
+let data43 = data38.usage_chunk;
+if(!((data43 === "always") || (data43 === "requested"))){
+const err78 = {instancePath:instancePath+"/stream/usage_chunk",schemaPath:"#/properties/stream/properties/usage_chunk/enum",keyword:"enum",params:{allowedValues: schema0.properties.stream.properties.usage_chunk.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1007,9 +1006,11 @@ vErrors.push(err78);
 }
 errors++;
 }
-if(typeof data44 == "number"){
-if(data44 < 1 || isNaN(data44)){
-const err79 = {instancePath:instancePath+"/stream/client_timeout_ms",schemaPath:"#/properties/stream/properties/client_timeout_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data38.client_timeout_ms !== undefined){
+let data44 = data38.client_timeout_ms;
+if(!((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44)))){
+const err79 = {instancePath:instancePath+"/stream/client_timeout_ms",schemaPath:"#/properties/stream/properties/client_timeout_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1018,16 +1019,37 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err80 = {instancePath:instancePath+"/stream",schemaPath:"#/properties/stream/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof data44 == "number"){
+if(data44 > 2147483647 || isNaN(data44)){
+const err80 = {instancePath:instancePath+"/stream/client_timeout_ms",schemaPath:"#/properties/stream/properties/client_timeout_ms/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"};
 if(vErrors === null){
 vErrors = [err80];
 }
 else {
 vErrors.push(err80);
+}
+errors++;
+}
+if(data44 < 1 || isNaN(data44)){
+const err81 = {instancePath:instancePath+"/stream/client_timeout_ms",schemaPath:"#/properties/stream/properties/client_timeout_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err82 = {instancePath:instancePath+"/stream",schemaPath:"#/properties/stream/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
 }
 errors++;
 }
@@ -1041,34 +1063,7 @@ let data46 = data45[i4];
 if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
 for(const key6 in data46){
 if(!((((((key6 === "name") || (key6 === "when")) || (key6 === "reply")) || (key6 === "fault")) || (key6 === "times")) || (key6 === "per"))){
-const err81 = {instancePath:instancePath+"/rules/" + i4,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err81];
-}
-else {
-vErrors.push(err81);
-}
-errors++;
-}
-}
-if(data46.name !== undefined){
-if(typeof data46.name !== "string"){
-const err82 = {instancePath:instancePath+"/rules/" + i4+"/name",schemaPath:"#/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err82];
-}
-else {
-vErrors.push(err82);
-}
-errors++;
-}
-}
-if(data46.when !== undefined){
-let data48 = data46.when;
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
-for(const key7 in data48){
-if(!(func0.call(schema0.properties.rules.items.properties.when.properties, key7))){
-const err83 = {instancePath:instancePath+"/rules/" + i4+"/when",schemaPath:"#/properties/rules/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+const err83 = {instancePath:instancePath+"/rules/" + i4,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1078,11 +1073,9 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data48.path !== undefined){
-let data49 = data48.path;
-if(typeof data49 === "string"){
-if(func1(data49) < 1){
-const err84 = {instancePath:instancePath+"/rules/" + i4+"/when/path",schemaPath:"#/properties/rules/items/properties/when/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data46.name !== undefined){
+if(typeof data46.name !== "string"){
+const err84 = {instancePath:instancePath+"/rules/" + i4+"/name",schemaPath:"#/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1092,8 +1085,12 @@ vErrors.push(err84);
 errors++;
 }
 }
-else {
-const err85 = {instancePath:instancePath+"/rules/" + i4+"/when/path",schemaPath:"#/properties/rules/items/properties/when/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data46.when !== undefined){
+let data48 = data46.when;
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+for(const key7 in data48){
+if(!(func0.call(schema0.properties.rules.items.properties.when.properties, key7))){
+const err85 = {instancePath:instancePath+"/rules/" + i4+"/when",schemaPath:"#/properties/rules/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1103,11 +1100,11 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data48.method !== undefined){
-let data50 = data48.method;
-if(typeof data50 === "string"){
-if(func1(data50) < 1){
-const err86 = {instancePath:instancePath+"/rules/" + i4+"/when/method",schemaPath:"#/properties/rules/items/properties/when/properties/method/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data48.path !== undefined){
+let data49 = data48.path;
+if(typeof data49 === "string"){
+if(func1(data49) < 1){
+const err86 = {instancePath:instancePath+"/rules/" + i4+"/when/path",schemaPath:"#/properties/rules/items/properties/when/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1118,7 +1115,7 @@ errors++;
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/rules/" + i4+"/when/method",schemaPath:"#/properties/rules/items/properties/when/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err87 = {instancePath:instancePath+"/rules/" + i4+"/when/path",schemaPath:"#/properties/rules/items/properties/when/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1128,11 +1125,11 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data48.model !== undefined){
-let data51 = data48.model;
-if(typeof data51 === "string"){
-if(func1(data51) < 1){
-const err88 = {instancePath:instancePath+"/rules/" + i4+"/when/model",schemaPath:"#/properties/rules/items/properties/when/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data48.method !== undefined){
+let data50 = data48.method;
+if(typeof data50 === "string"){
+if(func1(data50) < 1){
+const err88 = {instancePath:instancePath+"/rules/" + i4+"/when/method",schemaPath:"#/properties/rules/items/properties/when/properties/method/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1143,7 +1140,7 @@ errors++;
 }
 }
 else {
-const err89 = {instancePath:instancePath+"/rules/" + i4+"/when/model",schemaPath:"#/properties/rules/items/properties/when/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err89 = {instancePath:instancePath+"/rules/" + i4+"/when/method",schemaPath:"#/properties/rules/items/properties/when/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1153,11 +1150,11 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data48.key !== undefined){
-let data52 = data48.key;
-if(typeof data52 === "string"){
-if(func1(data52) < 1){
-const err90 = {instancePath:instancePath+"/rules/" + i4+"/when/key",schemaPath:"#/properties/rules/items/properties/when/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data48.model !== undefined){
+let data51 = data48.model;
+if(typeof data51 === "string"){
+if(func1(data51) < 1){
+const err90 = {instancePath:instancePath+"/rules/" + i4+"/when/model",schemaPath:"#/properties/rules/items/properties/when/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1168,12 +1165,37 @@ errors++;
 }
 }
 else {
-const err91 = {instancePath:instancePath+"/rules/" + i4+"/when/key",schemaPath:"#/properties/rules/items/properties/when/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err91 = {instancePath:instancePath+"/rules/" + i4+"/when/model",schemaPath:"#/properties/rules/items/properties/when/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err91];
 }
 else {
 vErrors.push(err91);
+}
+errors++;
+}
+}
+if(data48.key !== undefined){
+let data52 = data48.key;
+if(typeof data52 === "string"){
+if(func1(data52) < 1){
+const err92 = {instancePath:instancePath+"/rules/" + i4+"/when/key",schemaPath:"#/properties/rules/items/properties/when/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/rules/" + i4+"/when/key",schemaPath:"#/properties/rules/items/properties/when/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
 }
 errors++;
 }
@@ -1185,30 +1207,7 @@ for(const key8 in data53){
 let data54 = data53[key8];
 if(typeof data54 === "string"){
 if(func1(data54) < 1){
-const err92 = {instancePath:instancePath+"/rules/" + i4+"/when/header/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/when/properties/header/additionalProperties/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err92];
-}
-else {
-vErrors.push(err92);
-}
-errors++;
-}
-}
-else {
-const err93 = {instancePath:instancePath+"/rules/" + i4+"/when/header/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/when/properties/header/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err93];
-}
-else {
-vErrors.push(err93);
-}
-errors++;
-}
-}
-}
-else {
-const err94 = {instancePath:instancePath+"/rules/" + i4+"/when/header",schemaPath:"#/properties/rules/items/properties/when/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err94 = {instancePath:instancePath+"/rules/" + i4+"/when/header/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/when/properties/header/additionalProperties/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1218,9 +1217,8 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data48.stream !== undefined){
-if(typeof data48.stream !== "boolean"){
-const err95 = {instancePath:instancePath+"/rules/" + i4+"/when/stream",schemaPath:"#/properties/rules/items/properties/when/properties/stream/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err95 = {instancePath:instancePath+"/rules/" + i4+"/when/header/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/when/properties/header/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1230,11 +1228,9 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data48.message !== undefined){
-let data56 = data48.message;
-if(typeof data56 === "string"){
-if(func1(data56) < 1){
-const err96 = {instancePath:instancePath+"/rules/" + i4+"/when/message",schemaPath:"#/properties/rules/items/properties/when/properties/message/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err96 = {instancePath:instancePath+"/rules/" + i4+"/when/header",schemaPath:"#/properties/rules/items/properties/when/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1244,8 +1240,9 @@ vErrors.push(err96);
 errors++;
 }
 }
-else {
-const err97 = {instancePath:instancePath+"/rules/" + i4+"/when/message",schemaPath:"#/properties/rules/items/properties/when/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data48.stream !== undefined){
+if(typeof data48.stream !== "boolean"){
+const err97 = {instancePath:instancePath+"/rules/" + i4+"/when/stream",schemaPath:"#/properties/rules/items/properties/when/properties/stream/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1255,11 +1252,11 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data48.system !== undefined){
-let data57 = data48.system;
-if(typeof data57 === "string"){
-if(func1(data57) < 1){
-const err98 = {instancePath:instancePath+"/rules/" + i4+"/when/system",schemaPath:"#/properties/rules/items/properties/when/properties/system/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data48.message !== undefined){
+let data56 = data48.message;
+if(typeof data56 === "string"){
+if(func1(data56) < 1){
+const err98 = {instancePath:instancePath+"/rules/" + i4+"/when/message",schemaPath:"#/properties/rules/items/properties/when/properties/message/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1270,12 +1267,37 @@ errors++;
 }
 }
 else {
-const err99 = {instancePath:instancePath+"/rules/" + i4+"/when/system",schemaPath:"#/properties/rules/items/properties/when/properties/system/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err99 = {instancePath:instancePath+"/rules/" + i4+"/when/message",schemaPath:"#/properties/rules/items/properties/when/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err99];
 }
 else {
 vErrors.push(err99);
+}
+errors++;
+}
+}
+if(data48.system !== undefined){
+let data57 = data48.system;
+if(typeof data57 === "string"){
+if(func1(data57) < 1){
+const err100 = {instancePath:instancePath+"/rules/" + i4+"/when/system",schemaPath:"#/properties/rules/items/properties/when/properties/system/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+}
+else {
+const err101 = {instancePath:instancePath+"/rules/" + i4+"/when/system",schemaPath:"#/properties/rules/items/properties/when/properties/system/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
 }
 errors++;
 }
@@ -1288,30 +1310,7 @@ for(let i5=0; i5<len5; i5++){
 let data59 = data58[i5];
 if(typeof data59 === "string"){
 if(func1(data59) < 1){
-const err100 = {instancePath:instancePath+"/rules/" + i4+"/when/tools/" + i5,schemaPath:"#/properties/rules/items/properties/when/properties/tools/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err100];
-}
-else {
-vErrors.push(err100);
-}
-errors++;
-}
-}
-else {
-const err101 = {instancePath:instancePath+"/rules/" + i4+"/when/tools/" + i5,schemaPath:"#/properties/rules/items/properties/when/properties/tools/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err101];
-}
-else {
-vErrors.push(err101);
-}
-errors++;
-}
-}
-}
-else {
-const err102 = {instancePath:instancePath+"/rules/" + i4+"/when/tools",schemaPath:"#/properties/rules/items/properties/when/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err102 = {instancePath:instancePath+"/rules/" + i4+"/when/tools/" + i5,schemaPath:"#/properties/rules/items/properties/when/properties/tools/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1321,14 +1320,37 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data48.tool_result !== undefined){
-if(typeof data48.tool_result !== "boolean"){
-const err103 = {instancePath:instancePath+"/rules/" + i4+"/when/tool_result",schemaPath:"#/properties/rules/items/properties/when/properties/tool_result/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err103 = {instancePath:instancePath+"/rules/" + i4+"/when/tools/" + i5,schemaPath:"#/properties/rules/items/properties/when/properties/tools/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err103];
 }
 else {
 vErrors.push(err103);
+}
+errors++;
+}
+}
+}
+else {
+const err104 = {instancePath:instancePath+"/rules/" + i4+"/when/tools",schemaPath:"#/properties/rules/items/properties/when/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+if(data48.tool_result !== undefined){
+if(typeof data48.tool_result !== "boolean"){
+const err105 = {instancePath:instancePath+"/rules/" + i4+"/when/tool_result",schemaPath:"#/properties/rules/items/properties/when/properties/tool_result/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
 }
 errors++;
 }
@@ -1340,23 +1362,23 @@ let valid21 = false;
 let passing0 = null;
 const _errs129 = errors;
 if(!((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61)))){
-const err104 = {instancePath:instancePath+"/rules/" + i4+"/when/nth",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err106 = {instancePath:instancePath+"/rules/" + i4+"/when/nth",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err104];
+vErrors = [err106];
 }
 else {
-vErrors.push(err104);
+vErrors.push(err106);
 }
 errors++;
 }
 if(typeof data61 == "number"){
 if(data61 < 1 || isNaN(data61)){
-const err105 = {instancePath:instancePath+"/rules/" + i4+"/when/nth",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err107 = {instancePath:instancePath+"/rules/" + i4+"/when/nth",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
-vErrors = [err105];
+vErrors = [err107];
 }
 else {
-vErrors.push(err105);
+vErrors.push(err107);
 }
 errors++;
 }
@@ -1369,31 +1391,7 @@ passing0 = 0;
 const _errs131 = errors;
 if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
 if(Object.keys(data61).length < 1){
-const err106 = {instancePath:instancePath+"/rules/" + i4+"/when/nth",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
-if(vErrors === null){
-vErrors = [err106];
-}
-else {
-vErrors.push(err106);
-}
-errors++;
-}
-for(const key9 in data61){
-if(!(((key9 === "every") || (key9 === "first")) || (key9 === "after"))){
-const err107 = {instancePath:instancePath+"/rules/" + i4+"/when/nth",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err107];
-}
-else {
-vErrors.push(err107);
-}
-errors++;
-}
-}
-if(data61.every !== undefined){
-let data62 = data61.every;
-if(!((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62)))){
-const err108 = {instancePath:instancePath+"/rules/" + i4+"/when/nth/every",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/properties/every/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err108 = {instancePath:instancePath+"/rules/" + i4+"/when/nth",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1402,9 +1400,9 @@ vErrors.push(err108);
 }
 errors++;
 }
-if(typeof data62 == "number"){
-if(data62 < 1 || isNaN(data62)){
-const err109 = {instancePath:instancePath+"/rules/" + i4+"/when/nth/every",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/properties/every/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+for(const key9 in data61){
+if(!(((key9 === "every") || (key9 === "first")) || (key9 === "after"))){
+const err109 = {instancePath:instancePath+"/rules/" + i4+"/when/nth",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1414,11 +1412,10 @@ vErrors.push(err109);
 errors++;
 }
 }
-}
-if(data61.first !== undefined){
-let data63 = data61.first;
-if(!((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63)))){
-const err110 = {instancePath:instancePath+"/rules/" + i4+"/when/nth/first",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/properties/first/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data61.every !== undefined){
+let data62 = data61.every;
+if(!((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62)))){
+const err110 = {instancePath:instancePath+"/rules/" + i4+"/when/nth/every",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/properties/every/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1427,9 +1424,9 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(typeof data63 == "number"){
-if(data63 < 1 || isNaN(data63)){
-const err111 = {instancePath:instancePath+"/rules/" + i4+"/when/nth/first",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/properties/first/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(typeof data62 == "number"){
+if(data62 < 1 || isNaN(data62)){
+const err111 = {instancePath:instancePath+"/rules/" + i4+"/when/nth/every",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/properties/every/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1440,10 +1437,10 @@ errors++;
 }
 }
 }
-if(data61.after !== undefined){
-let data64 = data61.after;
-if(!((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64)))){
-const err112 = {instancePath:instancePath+"/rules/" + i4+"/when/nth/after",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/properties/after/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data61.first !== undefined){
+let data63 = data61.first;
+if(!((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63)))){
+const err112 = {instancePath:instancePath+"/rules/" + i4+"/when/nth/first",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/properties/first/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1452,9 +1449,9 @@ vErrors.push(err112);
 }
 errors++;
 }
-if(typeof data64 == "number"){
-if(data64 < 0 || isNaN(data64)){
-const err113 = {instancePath:instancePath+"/rules/" + i4+"/when/nth/after",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/properties/after/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(typeof data63 == "number"){
+if(data63 < 1 || isNaN(data63)){
+const err113 = {instancePath:instancePath+"/rules/" + i4+"/when/nth/first",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/properties/first/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1465,14 +1462,39 @@ errors++;
 }
 }
 }
-}
-else {
-const err114 = {instancePath:instancePath+"/rules/" + i4+"/when/nth",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data61.after !== undefined){
+let data64 = data61.after;
+if(!((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64)))){
+const err114 = {instancePath:instancePath+"/rules/" + i4+"/when/nth/after",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/properties/after/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err114];
 }
 else {
 vErrors.push(err114);
+}
+errors++;
+}
+if(typeof data64 == "number"){
+if(data64 < 0 || isNaN(data64)){
+const err115 = {instancePath:instancePath+"/rules/" + i4+"/when/nth/after",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/properties/after/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err116 = {instancePath:instancePath+"/rules/" + i4+"/when/nth",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
 }
 errors++;
 }
@@ -1488,12 +1510,12 @@ passing0 = 1;
 }
 }
 if(!valid21){
-const err115 = {instancePath:instancePath+"/rules/" + i4+"/when/nth",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+const err117 = {instancePath:instancePath+"/rules/" + i4+"/when/nth",schemaPath:"#/properties/rules/items/properties/when/properties/nth/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err115];
+vErrors = [err117];
 }
 else {
-vErrors.push(err115);
+vErrors.push(err117);
 }
 errors++;
 }
@@ -1513,28 +1535,7 @@ if(data48.probability !== undefined){
 let data65 = data48.probability;
 if(typeof data65 == "number"){
 if(data65 > 1 || isNaN(data65)){
-const err116 = {instancePath:instancePath+"/rules/" + i4+"/when/probability",schemaPath:"#/properties/rules/items/properties/when/properties/probability/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
-if(vErrors === null){
-vErrors = [err116];
-}
-else {
-vErrors.push(err116);
-}
-errors++;
-}
-if(data65 < 0 || isNaN(data65)){
-const err117 = {instancePath:instancePath+"/rules/" + i4+"/when/probability",schemaPath:"#/properties/rules/items/properties/when/properties/probability/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err117];
-}
-else {
-vErrors.push(err117);
-}
-errors++;
-}
-}
-else {
-const err118 = {instancePath:instancePath+"/rules/" + i4+"/when/probability",schemaPath:"#/properties/rules/items/properties/when/properties/probability/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err118 = {instancePath:instancePath+"/rules/" + i4+"/when/probability",schemaPath:"#/properties/rules/items/properties/when/properties/probability/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1543,13 +1544,8 @@ vErrors.push(err118);
 }
 errors++;
 }
-}
-if(data48.window !== undefined){
-let data66 = data48.window;
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-for(const key10 in data66){
-if(!((key10 === "from_ms") || (key10 === "until_ms"))){
-const err119 = {instancePath:instancePath+"/rules/" + i4+"/when/window",schemaPath:"#/properties/rules/items/properties/when/properties/window/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(data65 < 0 || isNaN(data65)){
+const err119 = {instancePath:instancePath+"/rules/" + i4+"/when/probability",schemaPath:"#/properties/rules/items/properties/when/properties/probability/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1559,10 +1555,8 @@ vErrors.push(err119);
 errors++;
 }
 }
-if(data66.from_ms !== undefined){
-let data67 = data66.from_ms;
-if(!((typeof data67 == "number") && (!(data67 % 1) && !isNaN(data67)))){
-const err120 = {instancePath:instancePath+"/rules/" + i4+"/when/window/from_ms",schemaPath:"#/properties/rules/items/properties/when/properties/window/properties/from_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err120 = {instancePath:instancePath+"/rules/" + i4+"/when/probability",schemaPath:"#/properties/rules/items/properties/when/properties/probability/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1571,9 +1565,13 @@ vErrors.push(err120);
 }
 errors++;
 }
-if(typeof data67 == "number"){
-if(data67 < 0 || isNaN(data67)){
-const err121 = {instancePath:instancePath+"/rules/" + i4+"/when/window/from_ms",schemaPath:"#/properties/rules/items/properties/when/properties/window/properties/from_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data48.window !== undefined){
+let data66 = data48.window;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+for(const key10 in data66){
+if(!((key10 === "from_ms") || (key10 === "until_ms"))){
+const err121 = {instancePath:instancePath+"/rules/" + i4+"/when/window",schemaPath:"#/properties/rules/items/properties/when/properties/window/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1583,11 +1581,10 @@ vErrors.push(err121);
 errors++;
 }
 }
-}
-if(data66.until_ms !== undefined){
-let data68 = data66.until_ms;
-if(!((typeof data68 == "number") && (!(data68 % 1) && !isNaN(data68)))){
-const err122 = {instancePath:instancePath+"/rules/" + i4+"/when/window/until_ms",schemaPath:"#/properties/rules/items/properties/when/properties/window/properties/until_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data66.from_ms !== undefined){
+let data67 = data66.from_ms;
+if(!((typeof data67 == "number") && (!(data67 % 1) && !isNaN(data67)))){
+const err122 = {instancePath:instancePath+"/rules/" + i4+"/when/window/from_ms",schemaPath:"#/properties/rules/items/properties/when/properties/window/properties/from_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1596,9 +1593,9 @@ vErrors.push(err122);
 }
 errors++;
 }
-if(typeof data68 == "number"){
-if(data68 < 0 || isNaN(data68)){
-const err123 = {instancePath:instancePath+"/rules/" + i4+"/when/window/until_ms",schemaPath:"#/properties/rules/items/properties/when/properties/window/properties/until_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(typeof data67 == "number"){
+if(data67 < 0 || isNaN(data67)){
+const err123 = {instancePath:instancePath+"/rules/" + i4+"/when/window/from_ms",schemaPath:"#/properties/rules/items/properties/when/properties/window/properties/from_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1609,9 +1606,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err124 = {instancePath:instancePath+"/rules/" + i4+"/when/window",schemaPath:"#/properties/rules/items/properties/when/properties/window/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data66.until_ms !== undefined){
+let data68 = data66.until_ms;
+if(!((typeof data68 == "number") && (!(data68 % 1) && !isNaN(data68)))){
+const err124 = {instancePath:instancePath+"/rules/" + i4+"/when/window/until_ms",schemaPath:"#/properties/rules/items/properties/when/properties/window/properties/until_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1620,12 +1618,9 @@ vErrors.push(err124);
 }
 errors++;
 }
-}
-if(data48.fingerprint !== undefined){
-let data69 = data48.fingerprint;
-if(typeof data69 === "string"){
-if(!pattern2.test(data69)){
-const err125 = {instancePath:instancePath+"/rules/" + i4+"/when/fingerprint",schemaPath:"#/properties/rules/items/properties/when/properties/fingerprint/pattern",keyword:"pattern",params:{pattern: "^(?:messages|input|tools|format|params)=(?:[0-9a-f]{8}|-)(?: (?:messages|input|tools|format|params)=(?:[0-9a-f]{8}|-))*$"},message:"must match pattern \""+"^(?:messages|input|tools|format|params)=(?:[0-9a-f]{8}|-)(?: (?:messages|input|tools|format|params)=(?:[0-9a-f]{8}|-))*$"+"\""};
+if(typeof data68 == "number"){
+if(data68 < 0 || isNaN(data68)){
+const err125 = {instancePath:instancePath+"/rules/" + i4+"/when/window/until_ms",schemaPath:"#/properties/rules/items/properties/when/properties/window/properties/until_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1635,8 +1630,10 @@ vErrors.push(err125);
 errors++;
 }
 }
+}
+}
 else {
-const err126 = {instancePath:instancePath+"/rules/" + i4+"/when/fingerprint",schemaPath:"#/properties/rules/items/properties/when/properties/fingerprint/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err126 = {instancePath:instancePath+"/rules/" + i4+"/when/window",schemaPath:"#/properties/rules/items/properties/when/properties/window/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1646,9 +1643,11 @@ vErrors.push(err126);
 errors++;
 }
 }
-}
-else {
-const err127 = {instancePath:instancePath+"/rules/" + i4+"/when",schemaPath:"#/properties/rules/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data48.fingerprint !== undefined){
+let data69 = data48.fingerprint;
+if(typeof data69 === "string"){
+if(!pattern2.test(data69)){
+const err127 = {instancePath:instancePath+"/rules/" + i4+"/when/fingerprint",schemaPath:"#/properties/rules/items/properties/when/properties/fingerprint/pattern",keyword:"pattern",params:{pattern: "^(?:messages|input|tools|format|params)=(?:[0-9a-f]{8}|-)(?: (?:messages|input|tools|format|params)=(?:[0-9a-f]{8}|-))*$"},message:"must match pattern \""+"^(?:messages|input|tools|format|params)=(?:[0-9a-f]{8}|-)(?: (?:messages|input|tools|format|params)=(?:[0-9a-f]{8}|-))*$"+"\""};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1658,12 +1657,8 @@ vErrors.push(err127);
 errors++;
 }
 }
-if(data46.reply !== undefined){
-let data70 = data46.reply;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-for(const key11 in data70){
-if(!((((((((key11 === "content") || (key11 === "tool_calls")) || (key11 === "finish_reason")) || (key11 === "usage")) || (key11 === "embedding")) || (key11 === "delay_ms")) || (key11 === "stream")) || (key11 === "recorded"))){
-const err128 = {instancePath:instancePath+"/rules/" + i4+"/reply",schemaPath:"#/properties/rules/items/properties/reply/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+else {
+const err128 = {instancePath:instancePath+"/rules/" + i4+"/when/fingerprint",schemaPath:"#/properties/rules/items/properties/when/properties/fingerprint/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1673,14 +1668,41 @@ vErrors.push(err128);
 errors++;
 }
 }
-if(data70.content !== undefined){
-if(typeof data70.content !== "string"){
-const err129 = {instancePath:instancePath+"/rules/" + i4+"/reply/content",schemaPath:"#/properties/rules/items/properties/reply/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err129 = {instancePath:instancePath+"/rules/" + i4+"/when",schemaPath:"#/properties/rules/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err129];
 }
 else {
 vErrors.push(err129);
+}
+errors++;
+}
+}
+if(data46.reply !== undefined){
+let data70 = data46.reply;
+if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
+for(const key11 in data70){
+if(!((((((((key11 === "content") || (key11 === "tool_calls")) || (key11 === "finish_reason")) || (key11 === "usage")) || (key11 === "embedding")) || (key11 === "delay_ms")) || (key11 === "stream")) || (key11 === "recorded"))){
+const err130 = {instancePath:instancePath+"/rules/" + i4+"/reply",schemaPath:"#/properties/rules/items/properties/reply/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+if(data70.content !== undefined){
+if(typeof data70.content !== "string"){
+const err131 = {instancePath:instancePath+"/rules/" + i4+"/reply/content",schemaPath:"#/properties/rules/items/properties/reply/properties/content/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
 }
 errors++;
 }
@@ -1693,32 +1715,7 @@ for(let i6=0; i6<len6; i6++){
 let data73 = data72[i6];
 if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
 if(data73.name === undefined){
-const err130 = {instancePath:instancePath+"/rules/" + i4+"/reply/tool_calls/" + i6,schemaPath:"#/properties/rules/items/properties/reply/properties/tool_calls/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
-if(vErrors === null){
-vErrors = [err130];
-}
-else {
-vErrors.push(err130);
-}
-errors++;
-}
-for(const key12 in data73){
-if(!((key12 === "name") || (key12 === "arguments"))){
-const err131 = {instancePath:instancePath+"/rules/" + i4+"/reply/tool_calls/" + i6,schemaPath:"#/properties/rules/items/properties/reply/properties/tool_calls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err131];
-}
-else {
-vErrors.push(err131);
-}
-errors++;
-}
-}
-if(data73.name !== undefined){
-let data74 = data73.name;
-if(typeof data74 === "string"){
-if(func1(data74) < 1){
-const err132 = {instancePath:instancePath+"/rules/" + i4+"/reply/tool_calls/" + i6+"/name",schemaPath:"#/properties/rules/items/properties/reply/properties/tool_calls/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err132 = {instancePath:instancePath+"/rules/" + i4+"/reply/tool_calls/" + i6,schemaPath:"#/properties/rules/items/properties/reply/properties/tool_calls/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1727,9 +1724,9 @@ vErrors.push(err132);
 }
 errors++;
 }
-}
-else {
-const err133 = {instancePath:instancePath+"/rules/" + i4+"/reply/tool_calls/" + i6+"/name",schemaPath:"#/properties/rules/items/properties/reply/properties/tool_calls/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key12 in data73){
+if(!((key12 === "name") || (key12 === "arguments"))){
+const err133 = {instancePath:instancePath+"/rules/" + i4+"/reply/tool_calls/" + i6,schemaPath:"#/properties/rules/items/properties/reply/properties/tool_calls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1739,9 +1736,11 @@ vErrors.push(err133);
 errors++;
 }
 }
-}
-else {
-const err134 = {instancePath:instancePath+"/rules/" + i4+"/reply/tool_calls/" + i6,schemaPath:"#/properties/rules/items/properties/reply/properties/tool_calls/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data73.name !== undefined){
+let data74 = data73.name;
+if(typeof data74 === "string"){
+if(func1(data74) < 1){
+const err134 = {instancePath:instancePath+"/rules/" + i4+"/reply/tool_calls/" + i6+"/name",schemaPath:"#/properties/rules/items/properties/reply/properties/tool_calls/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1751,9 +1750,8 @@ vErrors.push(err134);
 errors++;
 }
 }
-}
 else {
-const err135 = {instancePath:instancePath+"/rules/" + i4+"/reply/tool_calls",schemaPath:"#/properties/rules/items/properties/reply/properties/tool_calls/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err135 = {instancePath:instancePath+"/rules/" + i4+"/reply/tool_calls/" + i6+"/name",schemaPath:"#/properties/rules/items/properties/reply/properties/tool_calls/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1763,10 +1761,9 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data70.finish_reason !== undefined){
-let data75 = data70.finish_reason;
-if(!((((data75 === "stop") || (data75 === "length")) || (data75 === "tool_calls")) || (data75 === "content_filter"))){
-const err136 = {instancePath:instancePath+"/rules/" + i4+"/reply/finish_reason",schemaPath:"#/properties/rules/items/properties/reply/properties/finish_reason/enum",keyword:"enum",params:{allowedValues: schema0.properties.rules.items.properties.reply.properties.finish_reason.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err136 = {instancePath:instancePath+"/rules/" + i4+"/reply/tool_calls/" + i6,schemaPath:"#/properties/rules/items/properties/reply/properties/tool_calls/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1776,12 +1773,9 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data70.usage !== undefined){
-let data76 = data70.usage;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-for(const key13 in data76){
-if(!((key13 === "prompt_tokens") || (key13 === "completion_tokens"))){
-const err137 = {instancePath:instancePath+"/rules/" + i4+"/reply/usage",schemaPath:"#/properties/rules/items/properties/reply/properties/usage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
+}
+else {
+const err137 = {instancePath:instancePath+"/rules/" + i4+"/reply/tool_calls",schemaPath:"#/properties/rules/items/properties/reply/properties/tool_calls/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1791,10 +1785,10 @@ vErrors.push(err137);
 errors++;
 }
 }
-if(data76.prompt_tokens !== undefined){
-let data77 = data76.prompt_tokens;
-if(!((typeof data77 == "number") && (!(data77 % 1) && !isNaN(data77)))){
-const err138 = {instancePath:instancePath+"/rules/" + i4+"/reply/usage/prompt_tokens",schemaPath:"#/properties/rules/items/properties/reply/properties/usage/properties/prompt_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data70.finish_reason !== undefined){
+let data75 = data70.finish_reason;
+if(!((((data75 === "stop") || (data75 === "length")) || (data75 === "tool_calls")) || (data75 === "content_filter"))){
+const err138 = {instancePath:instancePath+"/rules/" + i4+"/reply/finish_reason",schemaPath:"#/properties/rules/items/properties/reply/properties/finish_reason/enum",keyword:"enum",params:{allowedValues: schema0.properties.rules.items.properties.reply.properties.finish_reason.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1803,9 +1797,13 @@ vErrors.push(err138);
 }
 errors++;
 }
-if(typeof data77 == "number"){
-if(data77 < 0 || isNaN(data77)){
-const err139 = {instancePath:instancePath+"/rules/" + i4+"/reply/usage/prompt_tokens",schemaPath:"#/properties/rules/items/properties/reply/properties/usage/properties/prompt_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data70.usage !== undefined){
+let data76 = data70.usage;
+if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
+for(const key13 in data76){
+if(!((key13 === "prompt_tokens") || (key13 === "completion_tokens"))){
+const err139 = {instancePath:instancePath+"/rules/" + i4+"/reply/usage",schemaPath:"#/properties/rules/items/properties/reply/properties/usage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1815,11 +1813,10 @@ vErrors.push(err139);
 errors++;
 }
 }
-}
-if(data76.completion_tokens !== undefined){
-let data78 = data76.completion_tokens;
-if(!((typeof data78 == "number") && (!(data78 % 1) && !isNaN(data78)))){
-const err140 = {instancePath:instancePath+"/rules/" + i4+"/reply/usage/completion_tokens",schemaPath:"#/properties/rules/items/properties/reply/properties/usage/properties/completion_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data76.prompt_tokens !== undefined){
+let data77 = data76.prompt_tokens;
+if(!((typeof data77 == "number") && (!(data77 % 1) && !isNaN(data77)))){
+const err140 = {instancePath:instancePath+"/rules/" + i4+"/reply/usage/prompt_tokens",schemaPath:"#/properties/rules/items/properties/reply/properties/usage/properties/prompt_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1828,9 +1825,9 @@ vErrors.push(err140);
 }
 errors++;
 }
-if(typeof data78 == "number"){
-if(data78 < 0 || isNaN(data78)){
-const err141 = {instancePath:instancePath+"/rules/" + i4+"/reply/usage/completion_tokens",schemaPath:"#/properties/rules/items/properties/reply/properties/usage/properties/completion_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(typeof data77 == "number"){
+if(data77 < 0 || isNaN(data77)){
+const err141 = {instancePath:instancePath+"/rules/" + i4+"/reply/usage/prompt_tokens",schemaPath:"#/properties/rules/items/properties/reply/properties/usage/properties/prompt_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1841,9 +1838,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err142 = {instancePath:instancePath+"/rules/" + i4+"/reply/usage",schemaPath:"#/properties/rules/items/properties/reply/properties/usage/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data76.completion_tokens !== undefined){
+let data78 = data76.completion_tokens;
+if(!((typeof data78 == "number") && (!(data78 % 1) && !isNaN(data78)))){
+const err142 = {instancePath:instancePath+"/rules/" + i4+"/reply/usage/completion_tokens",schemaPath:"#/properties/rules/items/properties/reply/properties/usage/properties/completion_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1852,12 +1850,9 @@ vErrors.push(err142);
 }
 errors++;
 }
-}
-if(data70.embedding !== undefined){
-let data79 = data70.embedding;
-if(Array.isArray(data79)){
-if(data79.length > 16384){
-const err143 = {instancePath:instancePath+"/rules/" + i4+"/reply/embedding",schemaPath:"#/properties/rules/items/properties/reply/properties/embedding/maxItems",keyword:"maxItems",params:{limit: 16384},message:"must NOT have more than 16384 items"};
+if(typeof data78 == "number"){
+if(data78 < 0 || isNaN(data78)){
+const err143 = {instancePath:instancePath+"/rules/" + i4+"/reply/usage/completion_tokens",schemaPath:"#/properties/rules/items/properties/reply/properties/usage/properties/completion_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1866,8 +1861,11 @@ vErrors.push(err143);
 }
 errors++;
 }
-if(data79.length < 1){
-const err144 = {instancePath:instancePath+"/rules/" + i4+"/reply/embedding",schemaPath:"#/properties/rules/items/properties/reply/properties/embedding/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+}
+}
+}
+else {
+const err144 = {instancePath:instancePath+"/rules/" + i4+"/reply/usage",schemaPath:"#/properties/rules/items/properties/reply/properties/usage/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1876,10 +1874,12 @@ vErrors.push(err144);
 }
 errors++;
 }
-const len7 = data79.length;
-for(let i7=0; i7<len7; i7++){
-if(!(typeof data79[i7] == "number")){
-const err145 = {instancePath:instancePath+"/rules/" + i4+"/reply/embedding/" + i7,schemaPath:"#/properties/rules/items/properties/reply/properties/embedding/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
+}
+if(data70.embedding !== undefined){
+let data79 = data70.embedding;
+if(Array.isArray(data79)){
+if(data79.length > 16384){
+const err145 = {instancePath:instancePath+"/rules/" + i4+"/reply/embedding",schemaPath:"#/properties/rules/items/properties/reply/properties/embedding/maxItems",keyword:"maxItems",params:{limit: 16384},message:"must NOT have more than 16384 items"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1888,10 +1888,8 @@ vErrors.push(err145);
 }
 errors++;
 }
-}
-}
-else {
-const err146 = {instancePath:instancePath+"/rules/" + i4+"/reply/embedding",schemaPath:"#/properties/rules/items/properties/reply/properties/embedding/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data79.length < 1){
+const err146 = {instancePath:instancePath+"/rules/" + i4+"/reply/embedding",schemaPath:"#/properties/rules/items/properties/reply/properties/embedding/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1900,11 +1898,10 @@ vErrors.push(err146);
 }
 errors++;
 }
-}
-if(data70.delay_ms !== undefined){
-let data81 = data70.delay_ms;
-if(!((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81)))){
-const err147 = {instancePath:instancePath+"/rules/" + i4+"/reply/delay_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/delay_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const len7 = data79.length;
+for(let i7=0; i7<len7; i7++){
+if(!(typeof data79[i7] == "number")){
+const err147 = {instancePath:instancePath+"/rules/" + i4+"/reply/embedding/" + i7,schemaPath:"#/properties/rules/items/properties/reply/properties/embedding/items/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1913,9 +1910,10 @@ vErrors.push(err147);
 }
 errors++;
 }
-if(typeof data81 == "number"){
-if(data81 < 0 || isNaN(data81)){
-const err148 = {instancePath:instancePath+"/rules/" + i4+"/reply/delay_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/delay_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+else {
+const err148 = {instancePath:instancePath+"/rules/" + i4+"/reply/embedding",schemaPath:"#/properties/rules/items/properties/reply/properties/embedding/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1925,13 +1923,10 @@ vErrors.push(err148);
 errors++;
 }
 }
-}
-if(data70.stream !== undefined){
-let data82 = data70.stream;
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-for(const key14 in data82){
-if(!((((key14 === "ttft_ms") || (key14 === "tokens_per_second")) || (key14 === "chunk_tokens")) || (key14 === "jitter"))){
-const err149 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+if(data70.delay_ms !== undefined){
+let data81 = data70.delay_ms;
+if(!((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81)))){
+const err149 = {instancePath:instancePath+"/rules/" + i4+"/reply/delay_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/delay_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1940,11 +1935,9 @@ vErrors.push(err149);
 }
 errors++;
 }
-}
-if(data82.ttft_ms !== undefined){
-let data83 = data82.ttft_ms;
-if(!((typeof data83 == "number") && (!(data83 % 1) && !isNaN(data83)))){
-const err150 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/ttft_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/ttft_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data81 == "number"){
+if(data81 > 2147483647 || isNaN(data81)){
+const err150 = {instancePath:instancePath+"/rules/" + i4+"/reply/delay_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/delay_ms/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1953,9 +1946,8 @@ vErrors.push(err150);
 }
 errors++;
 }
-if(typeof data83 == "number"){
-if(data83 < 0 || isNaN(data83)){
-const err151 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/ttft_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/ttft_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data81 < 0 || isNaN(data81)){
+const err151 = {instancePath:instancePath+"/rules/" + i4+"/reply/delay_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/delay_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -1966,11 +1958,12 @@ errors++;
 }
 }
 }
-if(data82.tokens_per_second !== undefined){
-let data84 = data82.tokens_per_second;
-if(typeof data84 == "number"){
-if(data84 < 0 || isNaN(data84)){
-const err152 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/tokens_per_second",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/tokens_per_second/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data70.stream !== undefined){
+let data82 = data70.stream;
+if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+for(const key14 in data82){
+if(!((((key14 === "ttft_ms") || (key14 === "tokens_per_second")) || (key14 === "chunk_tokens")) || (key14 === "jitter"))){
+const err152 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -1980,8 +1973,10 @@ vErrors.push(err152);
 errors++;
 }
 }
-else {
-const err153 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/tokens_per_second",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/tokens_per_second/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data82.ttft_ms !== undefined){
+let data83 = data82.ttft_ms;
+if(!((typeof data83 == "number") && (!(data83 % 1) && !isNaN(data83)))){
+const err153 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/ttft_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/ttft_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -1990,11 +1985,9 @@ vErrors.push(err153);
 }
 errors++;
 }
-}
-if(data82.chunk_tokens !== undefined){
-let data85 = data82.chunk_tokens;
-if(!((typeof data85 == "number") && (!(data85 % 1) && !isNaN(data85)))){
-const err154 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/chunk_tokens",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/chunk_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data83 == "number"){
+if(data83 > 2147483647 || isNaN(data83)){
+const err154 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/ttft_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/ttft_ms/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2003,9 +1996,8 @@ vErrors.push(err154);
 }
 errors++;
 }
-if(typeof data85 == "number"){
-if(data85 < 1 || isNaN(data85)){
-const err155 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/chunk_tokens",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/chunk_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(data83 < 0 || isNaN(data83)){
+const err155 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/ttft_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/ttft_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2016,11 +2008,11 @@ errors++;
 }
 }
 }
-if(data82.jitter !== undefined){
-let data86 = data82.jitter;
-if(typeof data86 == "number"){
-if(data86 > 1 || isNaN(data86)){
-const err156 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/jitter",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/jitter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(data82.tokens_per_second !== undefined){
+let data84 = data82.tokens_per_second;
+if(typeof data84 == "number"){
+if(data84 < 0 || isNaN(data84)){
+const err156 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/tokens_per_second",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/tokens_per_second/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2029,8 +2021,9 @@ vErrors.push(err156);
 }
 errors++;
 }
-if(data86 < 0 || isNaN(data86)){
-const err157 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/jitter",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/jitter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+else {
+const err157 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/tokens_per_second",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/tokens_per_second/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2040,8 +2033,10 @@ vErrors.push(err157);
 errors++;
 }
 }
-else {
-const err158 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/jitter",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/jitter/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data82.chunk_tokens !== undefined){
+let data85 = data82.chunk_tokens;
+if(!((typeof data85 == "number") && (!(data85 % 1) && !isNaN(data85)))){
+const err158 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/chunk_tokens",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/chunk_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2050,10 +2045,9 @@ vErrors.push(err158);
 }
 errors++;
 }
-}
-}
-else {
-const err159 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof data85 == "number"){
+if(data85 < 1 || isNaN(data85)){
+const err159 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/chunk_tokens",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/chunk_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2063,11 +2057,12 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data70.recorded !== undefined){
-let data87 = data70.recorded;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-if(data87.status === undefined){
-const err160 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+}
+if(data82.jitter !== undefined){
+let data86 = data82.jitter;
+if(typeof data86 == "number"){
+if(data86 > 1 || isNaN(data86)){
+const err160 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/jitter",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/jitter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2076,9 +2071,8 @@ vErrors.push(err160);
 }
 errors++;
 }
-for(const key15 in data87){
-if(!(((((key15 === "status") || (key15 === "headers")) || (key15 === "body")) || (key15 === "events")) || (key15 === "disconnect"))){
-const err161 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
+if(data86 < 0 || isNaN(data86)){
+const err161 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/jitter",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/jitter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2088,10 +2082,8 @@ vErrors.push(err161);
 errors++;
 }
 }
-if(data87.status !== undefined){
-let data88 = data87.status;
-if(!((typeof data88 == "number") && (!(data88 % 1) && !isNaN(data88)))){
-const err162 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/status",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/status/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err162 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream/jitter",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/properties/jitter/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2100,9 +2092,10 @@ vErrors.push(err162);
 }
 errors++;
 }
-if(typeof data88 == "number"){
-if(data88 > 599 || isNaN(data88)){
-const err163 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/status",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/status/maximum",keyword:"maximum",params:{comparison: "<=", limit: 599},message:"must be <= 599"};
+}
+}
+else {
+const err163 = {instancePath:instancePath+"/rules/" + i4+"/reply/stream",schemaPath:"#/properties/rules/items/properties/reply/properties/stream/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2111,8 +2104,12 @@ vErrors.push(err163);
 }
 errors++;
 }
-if(data88 < 100 || isNaN(data88)){
-const err164 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/status",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/status/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+}
+if(data70.recorded !== undefined){
+let data87 = data70.recorded;
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+if(data87.status === undefined){
+const err164 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2121,14 +2118,9 @@ vErrors.push(err164);
 }
 errors++;
 }
-}
-}
-if(data87.headers !== undefined){
-let data89 = data87.headers;
-if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
-for(const key16 in data89){
-if(typeof data89[key16] !== "string"){
-const err165 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/headers/" + key16.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key15 in data87){
+if(!(((((key15 === "status") || (key15 === "headers")) || (key15 === "body")) || (key15 === "events")) || (key15 === "disconnect"))){
+const err165 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2138,14 +2130,103 @@ vErrors.push(err165);
 errors++;
 }
 }
-}
-else {
-const err166 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/headers",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data87.status !== undefined){
+let data88 = data87.status;
+if(!((typeof data88 == "number") && (!(data88 % 1) && !isNaN(data88)))){
+const err166 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/status",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/status/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err166];
 }
 else {
 vErrors.push(err166);
+}
+errors++;
+}
+if(typeof data88 == "number"){
+if(data88 > 599 || isNaN(data88)){
+const err167 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/status",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/status/maximum",keyword:"maximum",params:{comparison: "<=", limit: 599},message:"must be <= 599"};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+if(data88 < 200 || isNaN(data88)){
+const err168 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/status",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/status/minimum",keyword:"minimum",params:{comparison: ">=", limit: 200},message:"must be >= 200"};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
+}
+errors++;
+}
+}
+}
+if(data87.headers !== undefined){
+let data89 = data87.headers;
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+for(const key16 in data89){
+const _errs195 = errors;
+if(typeof key16 === "string"){
+if(!pattern3.test(key16)){
+const err169 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/headers",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/headers/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},message:"must match pattern \""+"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"+"\"",propertyName:key16};
+if(vErrors === null){
+vErrors = [err169];
+}
+else {
+vErrors.push(err169);
+}
+errors++;
+}
+}
+var valid33 = _errs195 === errors;
+if(!valid33){
+const err170 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/headers",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/headers/propertyNames",keyword:"propertyNames",params:{propertyName: key16},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
+}
+errors++;
+}
+}
+for(const key17 in data89){
+let data90 = data89[key17];
+if(typeof data90 === "string"){
+if(!pattern4.test(data90)){
+const err171 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/headers/" + key17.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/headers/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\t\\x20-\\x7e\\x80-\\xff]*$"},message:"must match pattern \""+"^[\\t\\x20-\\x7e\\x80-\\xff]*$"+"\""};
+if(vErrors === null){
+vErrors = [err171];
+}
+else {
+vErrors.push(err171);
+}
+errors++;
+}
+}
+else {
+const err172 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/headers/" + key17.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err172];
+}
+else {
+vErrors.push(err172);
+}
+errors++;
+}
+}
+}
+else {
+const err173 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/headers",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err173];
+}
+else {
+vErrors.push(err173);
 }
 errors++;
 }
@@ -2158,89 +2239,7 @@ for(let i8=0; i8<len8; i8++){
 let data92 = data91[i8];
 if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
 if(data92.at_ms === undefined){
-const err167 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events/" + i8,schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/items/required",keyword:"required",params:{missingProperty: "at_ms"},message:"must have required property '"+"at_ms"+"'"};
-if(vErrors === null){
-vErrors = [err167];
-}
-else {
-vErrors.push(err167);
-}
-errors++;
-}
-if(data92.data === undefined){
-const err168 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events/" + i8,schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/items/required",keyword:"required",params:{missingProperty: "data"},message:"must have required property '"+"data"+"'"};
-if(vErrors === null){
-vErrors = [err168];
-}
-else {
-vErrors.push(err168);
-}
-errors++;
-}
-for(const key17 in data92){
-if(!((key17 === "at_ms") || (key17 === "data"))){
-const err169 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events/" + i8,schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err169];
-}
-else {
-vErrors.push(err169);
-}
-errors++;
-}
-}
-if(data92.at_ms !== undefined){
-let data93 = data92.at_ms;
-if(typeof data93 == "number"){
-if(data93 < 0 || isNaN(data93)){
-const err170 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events/" + i8+"/at_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/items/properties/at_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err170];
-}
-else {
-vErrors.push(err170);
-}
-errors++;
-}
-}
-else {
-const err171 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events/" + i8+"/at_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/items/properties/at_ms/type",keyword:"type",params:{type: "number"},message:"must be number"};
-if(vErrors === null){
-vErrors = [err171];
-}
-else {
-vErrors.push(err171);
-}
-errors++;
-}
-}
-}
-else {
-const err172 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events/" + i8,schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err172];
-}
-else {
-vErrors.push(err172);
-}
-errors++;
-}
-}
-}
-else {
-const err173 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err173];
-}
-else {
-vErrors.push(err173);
-}
-errors++;
-}
-}
-if(data87.disconnect !== undefined){
-if(typeof data87.disconnect !== "boolean"){
-const err174 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/disconnect",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/disconnect/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err174 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events/" + i8,schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/items/required",keyword:"required",params:{missingProperty: "at_ms"},message:"must have required property '"+"at_ms"+"'"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2249,10 +2248,8 @@ vErrors.push(err174);
 }
 errors++;
 }
-}
-}
-else {
-const err175 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data92.data === undefined){
+const err175 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events/" + i8,schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/items/required",keyword:"required",params:{missingProperty: "data"},message:"must have required property '"+"data"+"'"};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2261,10 +2258,9 @@ vErrors.push(err175);
 }
 errors++;
 }
-}
-}
-else {
-const err176 = {instancePath:instancePath+"/rules/" + i4+"/reply",schemaPath:"#/properties/rules/items/properties/reply/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key18 in data92){
+if(!((key18 === "at_ms") || (key18 === "data"))){
+const err176 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events/" + i8,schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2274,11 +2270,11 @@ vErrors.push(err176);
 errors++;
 }
 }
-if(data46.fault !== undefined){
-let data95 = data46.fault;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-if(data95.type === undefined){
-const err177 = {instancePath:instancePath+"/rules/" + i4+"/fault",schemaPath:"#/properties/rules/items/properties/fault/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(data92.at_ms !== undefined){
+let data93 = data92.at_ms;
+if(typeof data93 == "number"){
+if(data93 > 2147483647 || isNaN(data93)){
+const err177 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events/" + i8+"/at_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/items/properties/at_ms/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2287,9 +2283,8 @@ vErrors.push(err177);
 }
 errors++;
 }
-for(const key18 in data95){
-if(!(func0.call(schema0.properties.rules.items.properties.fault.properties, key18))){
-const err178 = {instancePath:instancePath+"/rules/" + i4+"/fault",schemaPath:"#/properties/rules/items/properties/fault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
+if(data93 < 0 || isNaN(data93)){
+const err178 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events/" + i8+"/at_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/items/properties/at_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2299,10 +2294,8 @@ vErrors.push(err178);
 errors++;
 }
 }
-if(data95.type !== undefined){
-let data96 = data95.type;
-if(!(((((((((((data96 === "insufficient_balance") || (data96 === "rate_limit")) || (data96 === "timeout")) || (data96 === "upstream_error")) || (data96 === "invalid_api_key")) || (data96 === "key_expired")) || (data96 === "invalid_model")) || (data96 === "disconnect")) || (data96 === "malformed")) || (data96 === "stream_error")) || (data96 === "status"))){
-const err179 = {instancePath:instancePath+"/rules/" + i4+"/fault/type",schemaPath:"#/properties/rules/items/properties/fault/properties/type/enum",keyword:"enum",params:{allowedValues: schema0.properties.rules.items.properties.fault.properties.type.enum},message:"must be equal to one of the allowed values"};
+else {
+const err179 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events/" + i8+"/at_ms",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/items/properties/at_ms/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2312,10 +2305,9 @@ vErrors.push(err179);
 errors++;
 }
 }
-if(data95.after_chunks !== undefined){
-let data97 = data95.after_chunks;
-if(!((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97)))){
-const err180 = {instancePath:instancePath+"/rules/" + i4+"/fault/after_chunks",schemaPath:"#/properties/rules/items/properties/fault/properties/after_chunks/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err180 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events/" + i8,schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2324,9 +2316,10 @@ vErrors.push(err180);
 }
 errors++;
 }
-if(typeof data97 == "number"){
-if(data97 < 0 || isNaN(data97)){
-const err181 = {instancePath:instancePath+"/rules/" + i4+"/fault/after_chunks",schemaPath:"#/properties/rules/items/properties/fault/properties/after_chunks/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+else {
+const err181 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/events",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/events/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2336,12 +2329,9 @@ vErrors.push(err181);
 errors++;
 }
 }
-}
-if(data95.retry_after_s !== undefined){
-let data98 = data95.retry_after_s;
-if(typeof data98 == "number"){
-if(data98 < 0 || isNaN(data98)){
-const err182 = {instancePath:instancePath+"/rules/" + i4+"/fault/retry_after_s",schemaPath:"#/properties/rules/items/properties/fault/properties/retry_after_s/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data87.disconnect !== undefined){
+if(typeof data87.disconnect !== "boolean"){
+const err182 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded/disconnect",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/properties/disconnect/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2351,8 +2341,9 @@ vErrors.push(err182);
 errors++;
 }
 }
+}
 else {
-const err183 = {instancePath:instancePath+"/rules/" + i4+"/fault/retry_after_s",schemaPath:"#/properties/rules/items/properties/fault/properties/retry_after_s/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err183 = {instancePath:instancePath+"/rules/" + i4+"/reply/recorded",schemaPath:"#/properties/rules/items/properties/reply/properties/recorded/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2362,11 +2353,9 @@ vErrors.push(err183);
 errors++;
 }
 }
-if(data95.retry_after_ms !== undefined){
-let data99 = data95.retry_after_ms;
-if(typeof data99 == "number"){
-if(data99 < 0 || isNaN(data99)){
-const err184 = {instancePath:instancePath+"/rules/" + i4+"/fault/retry_after_ms",schemaPath:"#/properties/rules/items/properties/fault/properties/retry_after_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+else {
+const err184 = {instancePath:instancePath+"/rules/" + i4+"/reply",schemaPath:"#/properties/rules/items/properties/reply/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2376,8 +2365,11 @@ vErrors.push(err184);
 errors++;
 }
 }
-else {
-const err185 = {instancePath:instancePath+"/rules/" + i4+"/fault/retry_after_ms",schemaPath:"#/properties/rules/items/properties/fault/properties/retry_after_ms/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data46.fault !== undefined){
+let data95 = data46.fault;
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+if(data95.type === undefined){
+const err185 = {instancePath:instancePath+"/rules/" + i4+"/fault",schemaPath:"#/properties/rules/items/properties/fault/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2386,11 +2378,9 @@ vErrors.push(err185);
 }
 errors++;
 }
-}
-if(data95.mode !== undefined){
-let data100 = data95.mode;
-if(!((data100 === "hang") || (data100 === "delay"))){
-const err186 = {instancePath:instancePath+"/rules/" + i4+"/fault/mode",schemaPath:"#/properties/rules/items/properties/fault/properties/mode/enum",keyword:"enum",params:{allowedValues: schema0.properties.rules.items.properties.fault.properties.mode.enum},message:"must be equal to one of the allowed values"};
+for(const key19 in data95){
+if(!(func0.call(schema0.properties.rules.items.properties.fault.properties, key19))){
+const err186 = {instancePath:instancePath+"/rules/" + i4+"/fault",schemaPath:"#/properties/rules/items/properties/fault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2400,10 +2390,10 @@ vErrors.push(err186);
 errors++;
 }
 }
-if(data95.delay_ms !== undefined){
-let data101 = data95.delay_ms;
-if(!((typeof data101 == "number") && (!(data101 % 1) && !isNaN(data101)))){
-const err187 = {instancePath:instancePath+"/rules/" + i4+"/fault/delay_ms",schemaPath:"#/properties/rules/items/properties/fault/properties/delay_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data95.type !== undefined){
+let data96 = data95.type;
+if(!(((((((((((data96 === "insufficient_balance") || (data96 === "rate_limit")) || (data96 === "timeout")) || (data96 === "upstream_error")) || (data96 === "invalid_api_key")) || (data96 === "key_expired")) || (data96 === "invalid_model")) || (data96 === "disconnect")) || (data96 === "malformed")) || (data96 === "stream_error")) || (data96 === "status"))){
+const err187 = {instancePath:instancePath+"/rules/" + i4+"/fault/type",schemaPath:"#/properties/rules/items/properties/fault/properties/type/enum",keyword:"enum",params:{allowedValues: schema0.properties.rules.items.properties.fault.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2412,9 +2402,11 @@ vErrors.push(err187);
 }
 errors++;
 }
-if(typeof data101 == "number"){
-if(data101 < 0 || isNaN(data101)){
-const err188 = {instancePath:instancePath+"/rules/" + i4+"/fault/delay_ms",schemaPath:"#/properties/rules/items/properties/fault/properties/delay_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data95.after_chunks !== undefined){
+let data97 = data95.after_chunks;
+if(!((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97)))){
+const err188 = {instancePath:instancePath+"/rules/" + i4+"/fault/after_chunks",schemaPath:"#/properties/rules/items/properties/fault/properties/after_chunks/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2423,12 +2415,9 @@ vErrors.push(err188);
 }
 errors++;
 }
-}
-}
-if(data95.status !== undefined){
-let data102 = data95.status;
-if(!((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102)))){
-const err189 = {instancePath:instancePath+"/rules/" + i4+"/fault/status",schemaPath:"#/properties/rules/items/properties/fault/properties/status/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data97 == "number"){
+if(data97 < 0 || isNaN(data97)){
+const err189 = {instancePath:instancePath+"/rules/" + i4+"/fault/after_chunks",schemaPath:"#/properties/rules/items/properties/fault/properties/after_chunks/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2437,9 +2426,13 @@ vErrors.push(err189);
 }
 errors++;
 }
-if(typeof data102 == "number"){
-if(data102 > 599 || isNaN(data102)){
-const err190 = {instancePath:instancePath+"/rules/" + i4+"/fault/status",schemaPath:"#/properties/rules/items/properties/fault/properties/status/maximum",keyword:"maximum",params:{comparison: "<=", limit: 599},message:"must be <= 599"};
+}
+}
+if(data95.retry_after_s !== undefined){
+let data98 = data95.retry_after_s;
+if(typeof data98 == "number"){
+if(data98 < 0 || isNaN(data98)){
+const err190 = {instancePath:instancePath+"/rules/" + i4+"/fault/retry_after_s",schemaPath:"#/properties/rules/items/properties/fault/properties/retry_after_s/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2448,8 +2441,9 @@ vErrors.push(err190);
 }
 errors++;
 }
-if(data102 < 100 || isNaN(data102)){
-const err191 = {instancePath:instancePath+"/rules/" + i4+"/fault/status",schemaPath:"#/properties/rules/items/properties/fault/properties/status/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+}
+else {
+const err191 = {instancePath:instancePath+"/rules/" + i4+"/fault/retry_after_s",schemaPath:"#/properties/rules/items/properties/fault/properties/retry_after_s/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2459,10 +2453,11 @@ vErrors.push(err191);
 errors++;
 }
 }
-}
-if(data95.message !== undefined){
-if(typeof data95.message !== "string"){
-const err192 = {instancePath:instancePath+"/rules/" + i4+"/fault/message",schemaPath:"#/properties/rules/items/properties/fault/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data95.retry_after_ms !== undefined){
+let data99 = data95.retry_after_ms;
+if(typeof data99 == "number"){
+if(data99 < 0 || isNaN(data99)){
+const err192 = {instancePath:instancePath+"/rules/" + i4+"/fault/retry_after_ms",schemaPath:"#/properties/rules/items/properties/fault/properties/retry_after_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2472,9 +2467,8 @@ vErrors.push(err192);
 errors++;
 }
 }
-if(data95.code !== undefined){
-if(typeof data95.code !== "string"){
-const err193 = {instancePath:instancePath+"/rules/" + i4+"/fault/code",schemaPath:"#/properties/rules/items/properties/fault/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err193 = {instancePath:instancePath+"/rules/" + i4+"/fault/retry_after_ms",schemaPath:"#/properties/rules/items/properties/fault/properties/retry_after_ms/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2484,12 +2478,10 @@ vErrors.push(err193);
 errors++;
 }
 }
-if(data95.headers !== undefined){
-let data105 = data95.headers;
-if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
-for(const key19 in data105){
-if(typeof data105[key19] !== "string"){
-const err194 = {instancePath:instancePath+"/rules/" + i4+"/fault/headers/" + key19.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/fault/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data95.mode !== undefined){
+let data100 = data95.mode;
+if(!((data100 === "hang") || (data100 === "delay"))){
+const err194 = {instancePath:instancePath+"/rules/" + i4+"/fault/mode",schemaPath:"#/properties/rules/items/properties/fault/properties/mode/enum",keyword:"enum",params:{allowedValues: schema0.properties.rules.items.properties.fault.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2499,9 +2491,10 @@ vErrors.push(err194);
 errors++;
 }
 }
-}
-else {
-const err195 = {instancePath:instancePath+"/rules/" + i4+"/fault/headers",schemaPath:"#/properties/rules/items/properties/fault/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data95.delay_ms !== undefined){
+let data101 = data95.delay_ms;
+if(!((typeof data101 == "number") && (!(data101 % 1) && !isNaN(data101)))){
+const err195 = {instancePath:instancePath+"/rules/" + i4+"/fault/delay_ms",schemaPath:"#/properties/rules/items/properties/fault/properties/delay_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2510,10 +2503,9 @@ vErrors.push(err195);
 }
 errors++;
 }
-}
-}
-else {
-const err196 = {instancePath:instancePath+"/rules/" + i4+"/fault",schemaPath:"#/properties/rules/items/properties/fault/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof data101 == "number"){
+if(data101 > 2147483647 || isNaN(data101)){
+const err196 = {instancePath:instancePath+"/rules/" + i4+"/fault/delay_ms",schemaPath:"#/properties/rules/items/properties/fault/properties/delay_ms/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2522,11 +2514,8 @@ vErrors.push(err196);
 }
 errors++;
 }
-}
-if(data46.times !== undefined){
-let data107 = data46.times;
-if(!((typeof data107 == "number") && (!(data107 % 1) && !isNaN(data107)))){
-const err197 = {instancePath:instancePath+"/rules/" + i4+"/times",schemaPath:"#/properties/rules/items/properties/times/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data101 < 0 || isNaN(data101)){
+const err197 = {instancePath:instancePath+"/rules/" + i4+"/fault/delay_ms",schemaPath:"#/properties/rules/items/properties/fault/properties/delay_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2535,9 +2524,12 @@ vErrors.push(err197);
 }
 errors++;
 }
-if(typeof data107 == "number"){
-if(data107 < 1 || isNaN(data107)){
-const err198 = {instancePath:instancePath+"/rules/" + i4+"/times",schemaPath:"#/properties/rules/items/properties/times/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+if(data95.status !== undefined){
+let data102 = data95.status;
+if(!((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102)))){
+const err198 = {instancePath:instancePath+"/rules/" + i4+"/fault/status",schemaPath:"#/properties/rules/items/properties/fault/properties/status/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2546,12 +2538,9 @@ vErrors.push(err198);
 }
 errors++;
 }
-}
-}
-if(data46.per !== undefined){
-let data108 = data46.per;
-if(!(((data108 === "global") || (data108 === "key")) || (data108 === "session"))){
-const err199 = {instancePath:instancePath+"/rules/" + i4+"/per",schemaPath:"#/properties/rules/items/properties/per/enum",keyword:"enum",params:{allowedValues: schema0.properties.rules.items.properties.per.enum},message:"must be equal to one of the allowed values"};
+if(typeof data102 == "number"){
+if(data102 > 599 || isNaN(data102)){
+const err199 = {instancePath:instancePath+"/rules/" + i4+"/fault/status",schemaPath:"#/properties/rules/items/properties/fault/properties/status/maximum",keyword:"maximum",params:{comparison: "<=", limit: 599},message:"must be <= 599"};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2560,10 +2549,8 @@ vErrors.push(err199);
 }
 errors++;
 }
-}
-}
-else {
-const err200 = {instancePath:instancePath+"/rules/" + i4,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data102 < 200 || isNaN(data102)){
+const err200 = {instancePath:instancePath+"/rules/" + i4+"/fault/status",schemaPath:"#/properties/rules/items/properties/fault/properties/status/minimum",keyword:"minimum",params:{comparison: ">=", limit: 200},message:"must be >= 200"};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2574,8 +2561,9 @@ errors++;
 }
 }
 }
-else {
-const err201 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data95.message !== undefined){
+if(typeof data95.message !== "string"){
+const err201 = {instancePath:instancePath+"/rules/" + i4+"/fault/message",schemaPath:"#/properties/rules/items/properties/fault/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2585,11 +2573,9 @@ vErrors.push(err201);
 errors++;
 }
 }
-if(data.limits !== undefined){
-let data109 = data.limits;
-if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
-if(Object.keys(data109).length < 1){
-const err202 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(data95.code !== undefined){
+if(typeof data95.code !== "string"){
+const err202 = {instancePath:instancePath+"/rules/" + i4+"/fault/code",schemaPath:"#/properties/rules/items/properties/fault/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2598,9 +2584,15 @@ vErrors.push(err202);
 }
 errors++;
 }
-for(const key20 in data109){
-if(!((key20 === "rpm") || (key20 === "tpm"))){
-const err203 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
+}
+if(data95.headers !== undefined){
+let data105 = data95.headers;
+if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
+for(const key20 in data105){
+const _errs229 = errors;
+if(typeof key20 === "string"){
+if(!pattern3.test(key20)){
+const err203 = {instancePath:instancePath+"/rules/" + i4+"/fault/headers",schemaPath:"#/properties/rules/items/properties/fault/properties/headers/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},message:"must match pattern \""+"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"+"\"",propertyName:key20};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2610,10 +2602,9 @@ vErrors.push(err203);
 errors++;
 }
 }
-if(data109.rpm !== undefined){
-let data110 = data109.rpm;
-if(!((typeof data110 == "number") && (!(data110 % 1) && !isNaN(data110)))){
-const err204 = {instancePath:instancePath+"/limits/rpm",schemaPath:"#/properties/limits/properties/rpm/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+var valid39 = _errs229 === errors;
+if(!valid39){
+const err204 = {instancePath:instancePath+"/rules/" + i4+"/fault/headers",schemaPath:"#/properties/rules/items/properties/fault/properties/headers/propertyNames",keyword:"propertyNames",params:{propertyName: key20},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2622,9 +2613,12 @@ vErrors.push(err204);
 }
 errors++;
 }
-if(typeof data110 == "number"){
-if(data110 < 1 || isNaN(data110)){
-const err205 = {instancePath:instancePath+"/limits/rpm",schemaPath:"#/properties/limits/properties/rpm/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+for(const key21 in data105){
+let data106 = data105[key21];
+if(typeof data106 === "string"){
+if(!pattern4.test(data106)){
+const err205 = {instancePath:instancePath+"/rules/" + i4+"/fault/headers/" + key21.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/fault/properties/headers/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\t\\x20-\\x7e\\x80-\\xff]*$"},message:"must match pattern \""+"^[\\t\\x20-\\x7e\\x80-\\xff]*$"+"\""};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2634,11 +2628,8 @@ vErrors.push(err205);
 errors++;
 }
 }
-}
-if(data109.tpm !== undefined){
-let data111 = data109.tpm;
-if(!((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111)))){
-const err206 = {instancePath:instancePath+"/limits/tpm",schemaPath:"#/properties/limits/properties/tpm/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err206 = {instancePath:instancePath+"/rules/" + i4+"/fault/headers/" + key21.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/fault/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2647,9 +2638,10 @@ vErrors.push(err206);
 }
 errors++;
 }
-if(typeof data111 == "number"){
-if(data111 < 1 || isNaN(data111)){
-const err207 = {instancePath:instancePath+"/limits/tpm",schemaPath:"#/properties/limits/properties/tpm/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+else {
+const err207 = {instancePath:instancePath+"/rules/" + i4+"/fault/headers",schemaPath:"#/properties/rules/items/properties/fault/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2660,9 +2652,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err208 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err208 = {instancePath:instancePath+"/rules/" + i4+"/fault",schemaPath:"#/properties/rules/items/properties/fault/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2672,14 +2663,163 @@ vErrors.push(err208);
 errors++;
 }
 }
-}
-else {
-const err209 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data46.times !== undefined){
+let data107 = data46.times;
+if(!((typeof data107 == "number") && (!(data107 % 1) && !isNaN(data107)))){
+const err209 = {instancePath:instancePath+"/rules/" + i4+"/times",schemaPath:"#/properties/rules/items/properties/times/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err209];
 }
 else {
 vErrors.push(err209);
+}
+errors++;
+}
+if(typeof data107 == "number"){
+if(data107 < 1 || isNaN(data107)){
+const err210 = {instancePath:instancePath+"/rules/" + i4+"/times",schemaPath:"#/properties/rules/items/properties/times/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err210];
+}
+else {
+vErrors.push(err210);
+}
+errors++;
+}
+}
+}
+if(data46.per !== undefined){
+let data108 = data46.per;
+if(!(((data108 === "global") || (data108 === "key")) || (data108 === "session"))){
+const err211 = {instancePath:instancePath+"/rules/" + i4+"/per",schemaPath:"#/properties/rules/items/properties/per/enum",keyword:"enum",params:{allowedValues: schema0.properties.rules.items.properties.per.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err211];
+}
+else {
+vErrors.push(err211);
+}
+errors++;
+}
+}
+}
+else {
+const err212 = {instancePath:instancePath+"/rules/" + i4,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err212];
+}
+else {
+vErrors.push(err212);
+}
+errors++;
+}
+}
+}
+else {
+const err213 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err213];
+}
+else {
+vErrors.push(err213);
+}
+errors++;
+}
+}
+if(data.limits !== undefined){
+let data109 = data.limits;
+if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
+if(Object.keys(data109).length < 1){
+const err214 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(vErrors === null){
+vErrors = [err214];
+}
+else {
+vErrors.push(err214);
+}
+errors++;
+}
+for(const key22 in data109){
+if(!((key22 === "rpm") || (key22 === "tpm"))){
+const err215 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err215];
+}
+else {
+vErrors.push(err215);
+}
+errors++;
+}
+}
+if(data109.rpm !== undefined){
+let data110 = data109.rpm;
+if(!((typeof data110 == "number") && (!(data110 % 1) && !isNaN(data110)))){
+const err216 = {instancePath:instancePath+"/limits/rpm",schemaPath:"#/properties/limits/properties/rpm/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err216];
+}
+else {
+vErrors.push(err216);
+}
+errors++;
+}
+if(typeof data110 == "number"){
+if(data110 < 1 || isNaN(data110)){
+const err217 = {instancePath:instancePath+"/limits/rpm",schemaPath:"#/properties/limits/properties/rpm/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err217];
+}
+else {
+vErrors.push(err217);
+}
+errors++;
+}
+}
+}
+if(data109.tpm !== undefined){
+let data111 = data109.tpm;
+if(!((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111)))){
+const err218 = {instancePath:instancePath+"/limits/tpm",schemaPath:"#/properties/limits/properties/tpm/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err218];
+}
+else {
+vErrors.push(err218);
+}
+errors++;
+}
+if(typeof data111 == "number"){
+if(data111 < 1 || isNaN(data111)){
+const err219 = {instancePath:instancePath+"/limits/tpm",schemaPath:"#/properties/limits/properties/tpm/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err219];
+}
+else {
+vErrors.push(err219);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err220 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err220];
+}
+else {
+vErrors.push(err220);
+}
+errors++;
+}
+}
+}
+else {
+const err221 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err221];
+}
+else {
+vErrors.push(err221);
 }
 errors++;
 }

@@ -8,6 +8,28 @@ import { FINGERPRINT_PATTERN } from '../record/fingerprint.ts';
 
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
 
+/** setTimeout's limit (2^31 − 1 ms, ~24.8 days): a longer delay fires at once instead, with a warning. */
+export const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/** A delay that reaches a timer. */
+const delayMs = { type: 'integer', minimum: 0, maximum: MAX_DELAY_MS } as const;
+
+/** An HTTP header name (RFC 9110 token): Node refuses anything else when the answer is sent. */
+export const HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+
+/** An HTTP header value Node sends: Latin-1 without control characters (tab allowed), so no CR/LF. */
+export const HEADER_VALUE_PATTERN = '^[\\t\\x20-\\x7e\\x80-\\xff]*$';
+
+/** Response headers a scenario sets (faults, recordings). */
+const responseHeaders = {
+  type: 'object',
+  propertyNames: { pattern: HEADER_NAME_PATTERN },
+  additionalProperties: { type: 'string', pattern: HEADER_VALUE_PATTERN },
+} as const;
+
+/** Statuses a scenario can answer with: a 1xx is not a final answer (the client waits for another one). */
+const answerStatus = { type: 'integer', minimum: 200, maximum: 599 } as const;
+
 const modelSchema = {
   type: 'object',
   additionalProperties: false,
@@ -89,7 +111,7 @@ const whenSchema = {
 } as const;
 
 const streamPacing = {
-  ttft_ms: nonNegativeInt,
+  ttft_ms: delayMs,
   tokens_per_second: { type: 'number', minimum: 0 },
   chunk_tokens: { type: 'integer', minimum: 1 },
   jitter: { type: 'number', minimum: 0, maximum: 1 },
@@ -107,7 +129,7 @@ const replySchema = {
     finish_reason: { enum: ['stop', 'length', 'tool_calls', 'content_filter'] },
     usage: { type: 'object', additionalProperties: false, properties: { prompt_tokens: nonNegativeInt, completion_tokens: nonNegativeInt } },
     embedding: { type: 'array', items: { type: 'number' }, minItems: 1, maxItems: 16384 },
-    delay_ms: nonNegativeInt,
+    delay_ms: delayMs,
     stream: { type: 'object', additionalProperties: false, properties: streamPacing },
     recorded: {
       type: 'object',
@@ -116,8 +138,8 @@ const replySchema = {
       description:
         'A recorded answer (routstr-mock record), replayed as it was: a JSON or text `body`, or the `events` of a stream. No other reply key goes with it.',
       properties: {
-        status: { type: 'integer', minimum: 100, maximum: 599 },
-        headers: { type: 'object', additionalProperties: { type: 'string' } },
+        status: answerStatus,
+        headers: responseHeaders,
         body: { description: 'JSON (as YAML) or text.' },
         events: {
           type: 'array',
@@ -126,7 +148,12 @@ const replySchema = {
             additionalProperties: false,
             required: ['at_ms', 'data'],
             properties: {
-              at_ms: { type: 'number', minimum: 0, description: 'When the event came, in ms from the request (divided by --replay-speed).' },
+              at_ms: {
+                type: 'number',
+                minimum: 0,
+                maximum: MAX_DELAY_MS,
+                description: 'When the event came, in ms from the request (divided by --replay-speed).',
+              },
               data: { description: "The event's data: JSON (as YAML) where it parsed, else text such as [DONE]." },
             },
           },
@@ -162,12 +189,12 @@ const faultSchema = {
     retry_after_s: { type: 'number', minimum: 0 },
     retry_after_ms: { type: 'number', minimum: 0 },
     mode: { enum: ['hang', 'delay'] },
-    delay_ms: nonNegativeInt,
-    status: { type: 'integer', minimum: 100, maximum: 599 },
+    delay_ms: delayMs,
+    status: answerStatus,
     message: { type: 'string' },
     code: { type: 'string' },
     body: {},
-    headers: { type: 'object', additionalProperties: { type: 'string' } },
+    headers: responseHeaders,
   },
 } as const;
 
@@ -221,7 +248,7 @@ export const scenarioJsonSchema = {
       properties: {
         ...streamPacing,
         usage_chunk: { enum: ['always', 'requested'] },
-        client_timeout_ms: { type: 'integer', minimum: 1 },
+        client_timeout_ms: { type: 'integer', minimum: 1, maximum: MAX_DELAY_MS },
       },
     },
     rules: { type: 'array', items: ruleSchema },

@@ -1441,8 +1441,52 @@ const scenarioBody: fc.Arbitrary<{ type: string; bytes: Buffer }> = fc.oneof(
       'version: !!binary aGVsbG8=\n',
     )
     .map((text) => ({ type: 'text/yaml', bytes: Buffer.from(text) })),
+  // Scenarios that validated and then broke every answer (issue 12): each must now be a 400.
+  fc
+    .constantFrom<unknown>(
+      { version: 1, rules: [{ reply: { recorded: { status: 200, body: 'DEEP' } } }] },
+      { version: 1, rules: [{ fault: { type: 'status', status: 200, headers: { 'x-note': '日本' } } }] },
+      { version: 1, rules: [{ fault: { type: 'status', status: 200, headers: { 'x-note': 'a\r\nset-cookie: x=1' } } }] },
+      { version: 1, rules: [{ fault: { type: 'rate_limit', headers: { 'x note': 'a' } } }] },
+      { version: 1, rules: [{ fault: { type: 'status', status: 200, headers: { 'transfer-encoding': 'gzip' } } }] },
+      { version: 1, rules: [{ fault: { type: 'status', status: 101 } }] },
+      { version: 1, rules: [{ fault: { type: 'upstream_error', status: 100 } }] },
+      { version: 1, rules: [{ fault: { type: 'status', status: 200, headers: { 'content-type': 'text/event-stream' }, body: null } }] },
+      { version: 1, rules: [{ fault: { type: 'timeout', mode: 'delay', delay_ms: 2 ** 31 } }] },
+      { version: 1, rules: [{ reply: { delay_ms: 2 ** 40 } }] },
+      { version: 1, stream: { client_timeout_ms: 2 ** 32 } },
+      { version: 1, rules: [{ when: { message: '/(\\w+)\\1/' }, fault: { type: 'rate_limit' } }] },
+      { version: 1, rules: [{ when: { system: '/(?=a)(a+)+$/' }, fault: { type: 'rate_limit' } }] },
+      { version: 1, rules: [{ when: { message: '/(.*a){200}/' }, fault: { type: 'rate_limit' } }] },
+    )
+    // The deep body is spliced in as text: building it as an object would overflow JSON.stringify here.
+    .map((s) => ({ type: JSON_TYPE, bytes: Buffer.from(JSON.stringify(s).replace('"DEEP"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`)) })),
   randomBody.map((bytes) => ({ type: JSON_TYPE, bytes })),
 );
+
+/** What a web page can send to the control plane without a preflight, or after rebinding its name to 127.0.0.1. */
+const fromPage: fc.Arbitrary<FuzzRequest> = fc
+  .tuple(
+    fc.constantFrom('POST', 'GET', 'OPTIONS'),
+    fc.constantFrom('/__mock/keys', '/%5F%5Fmock/keys', '/%5f%5fmock/scenario', '/__MOCK/reset', '//__mock/reset', '/__mock/scenario', '/__mock/faults'),
+    fc.record(
+      {
+        origin: fc.constantFrom('http://evil.example', 'null', 'http://localhost:3000', 'http://evil.example:8000'),
+        host: fc.constantFrom('evil.example:8000', 'localhost', '127.0.0.1.nip.io', '[::1]:8000'),
+        'content-type': fc.constantFrom('text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'),
+        'access-control-request-method': fc.constant('POST'),
+      },
+      { requiredKeys: [] },
+    ),
+    fc.constantFrom('{"key":"sk-page","balance_msats":1000000000}', 'version: 1\nextends: none\n', 'key=sk-page&balance_msats=1', ''),
+  )
+  .map(([method, path, headers, body]): FuzzRequest => ({
+    kind: 'control from a page',
+    method,
+    path,
+    headers: headers as Record<string, string>,
+    ...(method === 'POST' && body ? { body: Buffer.from(body) } : {}),
+  }));
 
 /**
  * Hostile calls to /__mock/: junk journal queries, bad keys, faults and scenarios. Some of these
@@ -1521,6 +1565,7 @@ export function controlRequest(sizes: FuzzSizes = DEFAULT_SIZES): fc.Arbitrary<F
         body: bytes,
       })),
     },
+    { weight: 2, arbitrary: fromPage },
     {
       weight: 2,
       arbitrary: fc

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RuleEngine, countMatches, normalisePath, parseRegex, requestFacts } from '../../src/scenario/rules.ts';
+import { RuleEngine, countMatches, normalisePath, requestFacts } from '../../src/scenario/rules.ts';
+import { parseRegex } from '../../src/scenario/regex.ts';
 import type { RuleSpec } from '../../src/scenario/types.ts';
 
 const facts = (overrides: Partial<ReturnType<typeof requestFacts>> = {}) => ({
