@@ -28,6 +28,12 @@ const responseHeaders = {
 } as const;
 
 /** Statuses a scenario can answer with: a 1xx is not a final answer (the client waits for another one). */
+/**
+ * Prices and token counts small enough that every cost the node works out (tokens × price) stays
+ * an exact integer of msats: at most 10^8 tokens × 10^9 sats per million = 10^14 msats.
+ */
+const tokenCount = { type: 'integer', minimum: 1, maximum: 100_000_000 } as const;
+const satsPerMillion = { type: 'number', minimum: 0, maximum: 1_000_000_000 } as const;
 const answerStatus = { type: 'integer', minimum: 200, maximum: 599 } as const;
 
 const modelSchema = {
@@ -45,10 +51,10 @@ const modelSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['prompt', 'completion'],
-      properties: { prompt: { type: 'number', minimum: 0 }, completion: { type: 'number', minimum: 0 } },
+      properties: { prompt: satsPerMillion, completion: satsPerMillion },
     },
-    context_length: { type: 'integer', minimum: 1 },
-    max_completion_tokens: { type: 'integer', minimum: 1 },
+    context_length: tokenCount,
+    max_completion_tokens: tokenCount,
     dimensions: { type: 'integer', minimum: 1, maximum: 16384, description: 'Embedding models: vector size.' },
     tokenizer: { enum: ['cl100k_base', 'o200k_base'] },
     aliases: { type: 'array', items: { type: 'string', minLength: 1 } },
@@ -127,7 +133,11 @@ const replySchema = {
       items: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: text, arguments: {} } },
     },
     finish_reason: { enum: ['stop', 'length', 'tool_calls', 'content_filter'] },
-    usage: { type: 'object', additionalProperties: false, properties: { prompt_tokens: nonNegativeInt, completion_tokens: nonNegativeInt } },
+    usage: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { prompt_tokens: { ...tokenCount, minimum: 0 }, completion_tokens: { ...tokenCount, minimum: 0 } },
+    },
     embedding: { type: 'array', items: { type: 'number' }, minItems: 1, maxItems: 16384 },
     delay_ms: delayMs,
     stream: { type: 'object', additionalProperties: false, properties: streamPacing },
@@ -236,10 +246,10 @@ export const scenarioJsonSchema = {
         mints: { type: 'array', items: { type: 'string', minLength: 1 } },
         http_url: { type: 'string' },
         onion_url: { type: 'string' },
-        child_key_cost_msats: nonNegativeInt,
+        child_key_cost_msats: { ...nonNegativeInt, maximum: MAX_ACCOUNT_MSATS },
       },
     },
-    btc_usd: { type: 'number', exclusiveMinimum: 0 },
+    btc_usd: { type: 'number', exclusiveMinimum: 0, maximum: 1e12 },
     models: { type: 'array', items: modelSchema },
     keys: { type: 'array', items: keySchema },
     stream: {

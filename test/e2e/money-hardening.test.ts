@@ -275,6 +275,17 @@ describe('amounts the ledger cannot hold exactly (issue 12: conservation broke p
       expect.objectContaining({ message: expect.stringMatching(/^the keys hold \d+ msats together; at most 9007199254740991 fit the ledger exactly$/) }),
     ]);
   });
+
+  it('scenario files: prices, token counts and costs whose products would not be exact integers are problems', async () => {
+    const node = t.node;
+    const model = { id: 'm', sats_per_million_tokens: { prompt: 1e300, completion: 1 }, context_length: 1e12, max_completion_tokens: 16 };
+    const r = await call(node, '/__mock/scenario', {
+      body: { version: 1, node: { child_key_cost_msats: 2 ** 53 }, models: [model], rules: [{ reply: { usage: { prompt_tokens: 1e15 } } }] },
+    });
+    expect(r.status).toBe(400);
+    const at = (r.body.error.problems as { message: string }[]).map((p) => p.message).join('\n');
+    for (const where of ['sats_per_million_tokens/prompt', 'context_length', 'child_key_cost_msats', 'usage/prompt_tokens']) expect(at).toContain(where);
+  });
 });
 
 describe('a refused X-Cashu request (issue 12: forged floods were remembered forever)', () => {
