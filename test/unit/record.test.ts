@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { coverageOf, coverageSummary } from '../../src/record/coverage.ts';
-import { FINGERPRINT_PATTERN, canonicalJson, fingerprintRequest, parseFingerprint } from '../../src/record/fingerprint.ts';
+import { FINGERPRINT_PATTERN, canonicalJson, collapseWhitespace, fingerprintRequest, parseFingerprint } from '../../src/record/fingerprint.ts';
+import fc from 'fast-check';
 import {
   REDACTED_KEY,
   REDACTED_TOKEN,
@@ -322,5 +323,40 @@ describe('scenario checks of recorded rules', () => {
       '3:14 reply.recorded replays a recorded answer as it was: it takes no "content" beside it',
       '3:62 a recorded reply has either a body or stream events, not both',
     ]);
+  });
+});
+
+describe('collapseWhitespace', () => {
+  it('gives what replace(/\\s+/g, " ").trim() gives, for any text', () => {
+    const whitespace = [
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '\v',
+      '\f',
+      '\u00a0',
+      '\u1680',
+      '\u2000',
+      '\u200a',
+      '\u2028',
+      '\u2029',
+      '\u202f',
+      '\u205f',
+      '\u3000',
+      '\ufeff',
+      '\u0085',
+      '\u200b',
+    ];
+    const char = fc.oneof(fc.constantFrom(...whitespace), fc.constantFrom('a', 'é', 'ÿ', 'Ā', '日', '🎉'), fc.string({ maxLength: 1, unit: 'binary' }));
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 60 }), (chars) => {
+        const text = chars.join('');
+        expect(collapseWhitespace(text)).toBe(text.replace(/\s+/g, ' ').trim());
+      }),
+      { numRuns: 5000 },
+    );
+    expect(collapseWhitespace('a\nb')).toBe('a b');
+    expect(collapseWhitespace('plain words')).toBe('plain words');
   });
 });
