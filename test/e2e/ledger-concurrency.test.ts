@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeToken, mintToken } from '../../src/payment/cashu.ts';
 import type { MockNode } from '../../src/index.ts';
 import { type Json, type JsonReply as Reply, type TestNode, callNode, sseData, startTestNode } from '../helpers/node.ts';
+import { expectedReservation } from '../helpers/reservation.ts';
 
 /**
  * The ledger under pressure: hundreds of concurrent requests against a real listening node, and
@@ -49,22 +50,9 @@ async function settled(node: MockNode): Promise<void> {
   for (let i = 0; i < 200 && node.ledgerTotals().openReservations > 0; i++) await new Promise((r) => setTimeout(r, 25));
 }
 
-/**
- * The reservation of routstr-node-api.md §4.1 for a chat request, in exact integers (prices are
- * whole sats per million tokens): max cost less 1 %, less the prompt and max_tokens discounts.
- */
+/** The reservation of a chat request whose prompt is `content` (estimated at chars // 3). */
 function reservation(node: MockNode, modelId: string, content: string, maxTokens: number): number {
-  const m = node.scenario().models.find((x) => x.id === modelId)!;
-  const P = m.sats_per_million_tokens.prompt;
-  const C = m.sats_per_million_tokens.completion;
-  const promptLimit = m.context_length - m.max_completion_tokens;
-  const estimate = Math.floor(content.length / 3);
-  let r = Math.floor(((promptLimit * P + m.max_completion_tokens * C) * 99) / 100_000);
-  const promptDelta = promptLimit * P * 99 - estimate * P * 100;
-  if (promptDelta > 0) r -= Math.floor(promptDelta / 100_000);
-  const completionDelta = m.max_completion_tokens * C * 99 - maxTokens * C * 100;
-  if (completionDelta > 0) r -= Math.floor(completionDelta / 100_000);
-  return Math.max(1, r);
+  return expectedReservation(node, modelId, Math.floor(content.length / 3), maxTokens);
 }
 
 // A long prompt: its chars // 3 estimate exceeds its real token count, so a reply never costs more

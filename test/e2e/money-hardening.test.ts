@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeToken, mintToken } from '../../src/payment/cashu.ts';
 import type { MockNode } from '../../src/index.ts';
 import { type Json, type TestNode, callNode, sseData, startTestNode } from '../helpers/node.ts';
+import { expectedReservation } from '../helpers/reservation.ts';
 
 /**
  * Issue 12's money findings, each against a real listening node: an overrun never takes another
@@ -61,21 +62,9 @@ async function heldStream(node: MockNode, key: string, body: Record<string, unkn
   };
 }
 
-/**
- * routstr-node-api.md §4.1's reservation for gpt-4o-mini in exact integers (prices are whole sats
- * per million tokens), for a prompt estimated at `estimate` tokens and `maxTokens`.
- */
+/** routstr-node-api.md §4.1's reservation for gpt-4o-mini, for a prompt estimated at `estimate` tokens and `maxTokens`. */
 function reservation(node: MockNode, estimate: number, maxTokens: number): number {
-  const m = node.scenario().models.find((x) => x.id === 'gpt-4o-mini')!;
-  const P = m.sats_per_million_tokens.prompt;
-  const C = m.sats_per_million_tokens.completion;
-  const promptLimit = m.context_length - m.max_completion_tokens;
-  let r = Math.floor(((promptLimit * P + m.max_completion_tokens * C) * 99) / 100_000);
-  const promptDelta = promptLimit * P * 99 - estimate * P * 100;
-  if (promptDelta > 0) r -= Math.floor(promptDelta / 100_000);
-  const completionDelta = m.max_completion_tokens * C * 99 - maxTokens * C * 100;
-  if (completionDelta > 0) r -= Math.floor(completionDelta / 100_000);
-  return Math.max(1, r);
+  return expectedReservation(node, 'gpt-4o-mini', estimate, maxTokens);
 }
 
 const HOLDER = { messages: [{ role: 'user', content: 'Write a short greeting for a friend who has just moved to a new town.' }], max_tokens: 50 };
