@@ -136,19 +136,24 @@ describe('runConformance against the mock', () => {
 
 describe('budget and check isolation', () => {
   const base = { area: 'chat', severity: 'fail', title: 'a paid check', paid: true } as const;
-
-  it('skips paid checks without a key and over the budget, and tracks spend', async () => {
-    const node = await mock();
-    const ran: string[] = [];
-    const make = (id: string, estimate: number, spent: number): Check => ({
+  /** Paid checks with an estimate that spend `spent` msats after `takesMs`, noting their ids in `ran` as they end. */
+  const paidCheck =
+    (ran: string[], takesMs = 0) =>
+    (id: string, estimate: number, spent: number): Check => ({
       ...base,
       id,
       estimateMsats: () => estimate,
       run: async () => {
+        if (takesMs > 0) await new Promise((r) => setTimeout(r, takesMs));
         ran.push(id);
         return { status: 'pass', reason: 'expected x, got x', spentMsats: spent };
       },
     });
+
+  it('skips paid checks without a key and over the budget, and tracks spend', async () => {
+    const node = await mock();
+    const ran: string[] = [];
+    const make = paidCheck(ran);
     const checks = [make('chat.a', 3000, 2500), make('chat.b', 3000, 2000), make('chat.c', 2000, 1500)];
     const noKey = await runConformance({ baseUrl: node.url, maxSats: 100, checks });
     expect(noKey.results.map((r) => r.status)).toEqual(['skip', 'skip', 'skip']);
@@ -207,17 +212,7 @@ describe('budget and check isolation', () => {
 
   it('a budget decision waits for the running checks: the same skips as one by one', async () => {
     const node = await mock();
-    const ran: string[] = [];
-    const make = (id: string, estimate: number, spent: number): Check => ({
-      ...base,
-      id,
-      estimateMsats: () => estimate,
-      run: async () => {
-        await new Promise((r) => setTimeout(r, 30));
-        ran.push(id);
-        return { status: 'pass', reason: 'expected x, got x', spentMsats: spent };
-      },
-    });
+    const make = paidCheck([], 30);
     // 10 sats: a, b, c reserve 3 each (1 left); d (est 2) waits for them, they spent 1 each (7 left): d runs.
     const checks = [make('chat.a', 3000, 1000), make('chat.b', 3000, 1000), make('chat.c', 3000, 1000), make('chat.d', 2000, 2000), make('chat.e', 9000, 0)];
     const report = await runConformance({ baseUrl: node.url, key: 'sk-x', maxSats: 10, checks });
