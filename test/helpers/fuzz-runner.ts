@@ -10,21 +10,8 @@ import { BODY_LIMIT, FUZZ_BALANCE_MSATS, FUZZ_KEY, type FuzzRequest, caseAt } fr
  * connection, a crash or memory that keeps growing. Shared by test/e2e/fuzz.test.ts and bench/fuzz.ts.
  */
 
-/** Counts every request per key and per session and never fires: a new long key or session each time must cost nothing lasting. */
-const NEVER_FIRES = { when: { nth: { after: 1_000_000_000 } }, fault: { type: 'status', status: 418 } };
-
-/**
- * Unpaced streams, so a streamed answer takes no longer than a plain one; rules that only count,
- * so every request goes through rule matching, per-client counters and coverage.
- */
-export const FUZZ_SCENARIO = {
-  version: 1,
-  stream: { ttft_ms: 0, tokens_per_second: 0, chunk_tokens: 1, usage_chunk: 'always' },
-  rules: [
-    { name: 'counts per key', per: 'key', ...NEVER_FIRES },
-    { name: 'counts per session', per: 'session', ...NEVER_FIRES },
-  ],
-};
+/** Unpaced streams, so a streamed answer takes no longer than a plain one. */
+export const FUZZ_SCENARIO = { version: 1, stream: { ttft_ms: 0, tokens_per_second: 0, chunk_tokens: 1, usage_chunk: 'always' } };
 
 export interface MemoryReport {
   rss: number;
