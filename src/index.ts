@@ -9,6 +9,7 @@ export { startRecorder, type Recorder, type RecorderOptions } from './record/pro
 export { fingerprintRequest, type Fingerprint } from './record/fingerprint.ts';
 export type { Coverage, UnmatchedRequest } from './record/coverage.ts';
 export type { ReplayOptions } from './node/server.ts';
+export type { RequestTimeouts } from './node/app.ts';
 
 // In-process users (test suites) pay for the tokenizer tables once, at import, so the first request
 // of a test is as fast as the others. The CLI reads each table on first use instead: `serve`

@@ -10,7 +10,8 @@
  * `retry-after-ms` / `retry-after` only within 0–60 s, always waits for it). A token bucket would
  * refill continuously (one request back every 60/rpm s), which is harder to reason about in a test
  * and not what "per minute" suggests. Memory is bounded by rpm per key plus one record per
- * request in the window; keys with nothing left in the window are dropped.
+ * request in the window; keys with nothing left in the window are dropped, and past
+ * MAX_TRACKED_KEYS keys the least recently used is forgotten.
  *
  * Counting rules:
  * - A request counts when it is admitted (so concurrent requests cannot overshoot the limit); a
@@ -55,6 +56,12 @@ interface KeyState {
 
 /** Keys kept before a sweep drops the idle ones (X-Cashu tokens make a new key per request). */
 const SWEEP_THRESHOLD = 1000;
+
+/**
+ * Keys tracked at most: past it the least recently used key is forgotten (as if its window were
+ * over), so a flood of new keys inside one window costs a bounded map, not memory per key.
+ */
+export const MAX_TRACKED_KEYS = 10_000;
 
 export class RateLimiter {
   private readonly keys = new Map<string, KeyState>();
@@ -158,8 +165,13 @@ export class RateLimiter {
   private state(key: string, now: number, create: boolean): KeyState | undefined {
     let state = this.keys.get(key);
     if (state) this.prune(state, now);
-    if (!state && create) {
-      state = { requests: [], tokens: [], tokenSum: 0 };
+    if (create) {
+      if (state)
+        this.keys.delete(key); // re-added below: the most recently used last
+      else {
+        state = { requests: [], tokens: [], tokenSum: 0 };
+        if (this.keys.size >= MAX_TRACKED_KEYS) this.keys.delete(this.keys.keys().next().value!);
+      }
       this.keys.set(key, state);
     }
     return state;

@@ -4,7 +4,9 @@ import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { registerBodyParsers } from './body.ts';
 import type { NodeContext } from './context.ts';
-import { NodeError, internalError, invalidRequest, methodNotAllowed, pathNotFound, renderError } from './errors.ts';
+import { KEPT_TEXT_MAX } from '../limits/client-strings.ts';
+import { type HeavyWorkSlots, heavyWorkSlots } from '../limits/heavy-work.ts';
+import { NodeError, internalError, invalidRequest, methodNotAllowed, pathNotFound, preview, renderError } from './errors.ts';
 import { audioRoutes } from './routes/audio.ts';
 import { chatRoutes, type RouteOptions } from './routes/chat.ts';
 import { completionRoutes } from './routes/completions.ts';
@@ -22,8 +24,12 @@ export interface AppOptions {
   journal: Journal;
   /** Control plane operations (/__mock/); see control.ts. */
   control: Pick<ControlOptions, 'loadScenario' | 'reset' | 'controlToken'>;
+  /** The node's slots for memory-heavy work; a fresh set by default (tests pass their own to watch them). */
+  heavyWork?: HeavyWorkSlots;
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
+  /** How long a client may take to send a request (REQUEST_TIMEOUTS by default). */
+  timeouts?: RequestTimeouts;
   logger?: boolean;
   /** Where the node's own 5xx (a bug, never a scenario's fault) are reported; default stderr. */
   errorLog?: (line: string) => void;
@@ -38,13 +44,27 @@ export function internalErrorLine(method: string, url: string, requestId: string
   return `routstr-mock: internal error answering ${method} ${url.split('?')[0]} (request ${requestId}): ${detail}\n`;
 }
 
+/** How long a client may take to send its request's headers, and the whole request, in ms. */
+export interface RequestTimeouts {
+  headersMs: number;
+  requestMs: number;
+}
+
+/**
+ * What a node behind a reverse proxy allows (uvicorn itself has no such timeout; nginx's
+ * client_header_timeout is 60 s): headers within 60 s, the whole request within 300 s (Node's own
+ * default, which fastify turns off), so a 25 MB upload still fits at 0.7 Mbit/s and a client
+ * dripping its body cannot hold a socket for ever. Either gets `408` and the socket is closed.
+ */
+export const REQUEST_TIMEOUTS: RequestTimeouts = { headersMs: 60_000, requestMs: 300_000 };
+
 /** Response headers browsers may read, as real nodes expose them (routstr-core routstr/core/main.py, CORSMiddleware `expose_headers`). */
 const EXPOSED_HEADERS = 'x-routstr-request-id, x-cashu, x-routstr-cost-msats, x-routstr-cost-usd, x-routstr-input-cost-msats, x-routstr-output-cost-msats';
 
 /** The API surface, mounted at `/v1` and at the root, as real nodes answer both. */
-async function apiRoutes(app: FastifyInstance, { context }: RouteOptions): Promise<void> {
-  // Only the context goes down: the `prefix` option must not be applied twice.
-  const opts: RouteOptions = { context };
+async function apiRoutes(app: FastifyInstance, { context, heavyWork }: RouteOptions): Promise<void> {
+  // Only the context and the slots go down: the `prefix` option must not be applied twice.
+  const opts: RouteOptions = { context, heavyWork };
   await app.register(modelRoutes, opts);
   await app.register(chatRoutes, opts);
   await app.register(completionRoutes, opts);
@@ -60,11 +80,12 @@ function toNodeError(err: FastifyError, bodyLimit: number): NodeError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return invalidRequest(`Request body too large: the limit is ${bodyLimit} bytes.`, null, 'request_too_large', 413);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return invalidRequest(`Unsupported Content-Type: ${err.message}`, null, 'unsupported_media_type', 415);
+      return invalidRequest(`Unsupported Content-Type: ${preview(err.message, KEPT_TEXT_MAX)}`, null, 'unsupported_media_type', 415);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return invalidRequest('Request body size did not match Content-Length.', null, 'invalid_content_length', 400);
   }
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return invalidRequest(err.message, null, err.code ?? null, err.statusCode);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return invalidRequest(preview(err.message, KEPT_TEXT_MAX), null, err.code ?? null, err.statusCode);
   return internalError();
 }
 
@@ -120,7 +141,14 @@ function noSchemaCompiler(): never {
 export function buildApp(options: AppOptions): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? 32 * 1024 * 1024;
   const errorLog = options.errorLog ?? ((line: string) => void process.stderr.write(line));
+  const timeouts = options.timeouts ?? REQUEST_TIMEOUTS;
   const app = Fastify({
+    requestTimeout: timeouts.requestMs,
+    http: {
+      headersTimeout: timeouts.headersMs,
+      // Node looks for late requests this often (30 s by default): a late one is closed within 5 s of its deadline.
+      connectionsCheckingInterval: Math.min(5_000, Math.ceil(timeouts.headersMs / 2)),
+    },
     logger: options.logger ?? false,
     bodyLimit,
     genReqId: () => randomUUID(),
@@ -207,7 +235,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       .send();
   });
 
-  const routeOptions: RouteOptions = { context: options.context };
+  // One set of heavy-work slots for both mounts: the caps are the node's, not each mount's.
+  const routeOptions: RouteOptions = { context: options.context, heavyWork: options.heavyWork ?? heavyWorkSlots() };
   app.get('/', async () => {
     const { node } = options.context().scenario;
     return { name: node.name, description: node.description, version: node.version, status: 'running', ui: 'not available' };

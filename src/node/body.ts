@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireObjectBody, type Body } from '../requests/fields.ts';
-import { NodeError, invalidJson } from './errors.ts';
+import { KEPT_TEXT_MAX } from '../limits/client-strings.ts';
+import { NodeError, invalidJson, preview } from './errors.ts';
 
 /** A body whose content type was not JSON; JSON routes still try it, as real nodes parse raw bytes. */
 export class RawBody {
@@ -48,7 +49,7 @@ function unsupportedMediaType(contentType: string): NodeError {
   return new NodeError(415, {
     family: 'upstream',
     error: {
-      message: `Unsupported Content-Type '${contentType || 'none'}': this endpoint takes a JSON body sent as application/json.`,
+      message: `Unsupported Content-Type '${contentType ? preview(contentType, KEPT_TEXT_MAX) : 'none'}': this endpoint takes a JSON body sent as application/json.`,
       type: 'invalid_request_error',
       param: null,
       code: 'unsupported_media_type',

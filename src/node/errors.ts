@@ -13,6 +13,8 @@
  * SDK builds its error message from them and no Routstr client depends on their absence.
  */
 
+import { KEPT_TEXT_MAX, keptText } from '../limits/client-strings.ts';
+
 export interface ErrorObject {
   message: string;
   type: string;
@@ -98,7 +100,7 @@ function sample(value: unknown, depth: number): unknown {
  */
 export function preview(value: unknown, max = 100): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(sample(value, 0)) ?? String(value));
-  return text.length > max ? `${text.slice(0, max)}…(${text.length} characters)` : text;
+  return keptText(text, max);
 }
 
 // ---- The errors the node raises, one factory each, named after what happened. ----
@@ -116,7 +118,7 @@ export const maxTokensNotInteger = () =>
   new NodeError(400, { family: 'http_exception', detail: { error: 'max_tokens must be an integer' } as unknown as Record<string, unknown> });
 
 export const pathNotFound = (path: string) =>
-  new NodeError(404, { family: 'direct', error: { message: `Path '${path}' not found`, type: 'not_found', code: 404 } });
+  new NodeError(404, { family: 'direct', error: { message: `Path '${preview(path, KEPT_TEXT_MAX)}' not found`, type: 'not_found', code: 404 } });
 
 export const methodNotAllowed = () => new NodeError(405, { family: 'http_exception', detail: 'Method Not Allowed' });
 

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { keptText } from '../limits/client-strings.ts';
 import { reservationMsats } from '../payment/billing.ts';
 import { authErrors } from '../payment/payments.ts';
 import { normalisePath } from '../scenario/rules.ts';
@@ -87,7 +88,9 @@ function duration(seconds: number): string {
  * its whole seconds rounded up, so `retry_after_ms: 0` (which SDK 6.49 reads as "no retry-after-ms")
  * still means "retry at once" and not "wait a second".
  */
-export function rateLimitError(fault: FaultSpec, model: string): NodeError {
+export function rateLimitError(fault: FaultSpec, requestedModel: string): NodeError {
+  // A client's model name is quoted, not sent back whole (it may be megabytes).
+  const model = keptText(requestedModel);
   const retryAfter = fault.retry_after_s ?? (fault.retry_after_ms !== undefined ? fault.retry_after_ms / 1000 : 1);
   const message =
     fault.message ?? `Rate limit reached for ${model} on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${duration(retryAfter)}.`;
@@ -126,7 +129,8 @@ export function rateLimitError(fault: FaultSpec, model: string): NodeError {
 }
 
 /** Upstream failures: a 5xx with the node's direct envelope, or the newer 424 UPSTREAM_UNAVAILABLE. */
-export function upstreamError(fault: FaultSpec, model: string): NodeError {
+export function upstreamError(fault: FaultSpec, requestedModel: string): NodeError {
+  const model = keptText(requestedModel);
   const status = fault.status ?? 502;
   if (status === 424) {
     return new NodeError(

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { boundedName, keptText } from '../limits/client-strings.ts';
 import { MODEL_ENDPOINTS } from '../requests/endpoints.ts';
 import { RateLimiter, type Refusal, formatReset } from '../limits/rate-limiter.ts';
 import type { FiredRule } from '../scenario/rules.ts';
@@ -7,7 +8,7 @@ import { RawBody, UnparsableJson } from './body.ts';
 import type { NodeContext } from './context.ts';
 import { renderError } from './errors.ts';
 import { applyFaultBeforeHeaders, rateLimitError, waitForClient } from './faults.ts';
-import type { Journal, JournalRecord } from './journal.ts';
+import { type Journal, type JournalRecord, noteModel } from './journal.ts';
 import { answerUnmatched, replayRecorded } from './replay.ts';
 
 declare module 'fastify' {
@@ -141,7 +142,7 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
     const ctx = context();
     if (!entry || (!ctx.hasRules && !limiterOf(ctx) && ctx.replay.mode === 'fallback')) {
       if (entry && request.body && typeof request.body === 'object' && typeof (request.body as { model?: unknown }).model === 'string') {
-        entry.model = (request.body as { model: string }).model;
+        noteModel(entry, (request.body as { model: string }).model);
       }
       return done();
     }
@@ -156,11 +157,13 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
   /** Limits, then rules and faults; true when the request has been answered (or abandoned) here. */
   async function applyScenario(request: FastifyRequest, reply: FastifyReply, entry: JournalRecord, ctx: NodeContext): Promise<boolean> {
     const body = bodyObject(request.body);
-    if (typeof body?.model === 'string') entry.model = body.model;
+    if (typeof body?.model === 'string') noteModel(entry, body.model);
 
     // Rate limits first: an over-limit request is refused before any rule, payment or work.
     const limiter = limiterOf(ctx);
-    const key = limiter && request.method === 'POST' && MODEL_ENDPOINTS.has(normalisePath(request.url)) ? credentialOf(request) : undefined;
+    const credential = limiter && request.method === 'POST' && MODEL_ENDPOINTS.has(normalisePath(request.url)) ? credentialOf(request) : undefined;
+    // The limiter keeps every key for its window: a 4 KB credential is kept as a short digest.
+    const key = credential === undefined ? undefined : boundedName(credential);
     let limitHeaders: Record<string, string> | undefined;
     if (limiter && key !== undefined) {
       const now = performance.now();
@@ -169,7 +172,7 @@ export function registerRequestHooks(app: FastifyInstance, context: () => NodeCo
         entry.rule = `limits.${verdict.metric === 'requests' ? 'rpm' : 'tpm'}`;
         entry.fault = 'rate_limit';
         entry.outcome = 'faulted';
-        sendRefusal(ctx, limiter, key, now, verdict, request, reply, typeof body?.model === 'string' ? body.model : 'unknown');
+        sendRefusal(ctx, limiter, key, now, verdict, request, reply, typeof body?.model === 'string' ? keptText(body.model) : 'unknown');
         return true;
       }
       // Admitted: the headers count down on this response; its tokens count once it is settled and over.

@@ -7,7 +7,7 @@ import { Semaphore } from '../limits/semaphore.ts';
 import { loadScenario, loadScenarioInBackground, type ScenarioInput } from '../scenario/loader.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { LedgerTotals } from '../payment/ledger.ts';
-import { buildApp } from './app.ts';
+import { type RequestTimeouts, buildApp } from './app.ts';
 import { NodeContext } from './context.ts';
 import { Journal, type JournalEntry } from './journal.ts';
 import type { ReplayMode, ReplaySettings } from './replay.ts';
@@ -22,6 +22,8 @@ export interface MockNodeOptions {
   seed?: number;
   logger?: boolean;
   bodyLimit?: number;
+  /** How long a client may take to send its headers and its whole request (README "Limits": 60 s and 300 s). */
+  timeouts?: RequestTimeouts;
   /** Required from every caller of /__mock/ when set; without it the control plane answers loopback callers that name a loopback Host, and no web page (README "Control plane"). */
   controlToken?: string;
   /** Replaying a recorded scenario (README "Record and replay"). */
@@ -103,6 +105,7 @@ export async function startMockNode(options: MockNodeOptions = {}): Promise<Mock
     control: { loadScenario: loadInBackground, reset, ...(options.controlToken ? { controlToken: options.controlToken } : {}) },
     logger: options.logger,
     bodyLimit: options.bodyLimit,
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
   });
   const host = options.host ?? '127.0.0.1';
   // uvicorn's (real nodes') accept queue, not Node's 511: a burst of connections beyond the queue

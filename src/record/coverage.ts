@@ -1,4 +1,5 @@
 import type { NearestRule, RuleHits } from '../scenario/rules.ts';
+import { keptText } from '../limits/client-strings.ts';
 import { FINGERPRINT_PARTS } from './fingerprint.ts';
 
 /**
@@ -34,7 +35,9 @@ const MAX_UNMATCHED = 200;
 export class UnmatchedRequests {
   private readonly byKey = new Map<string, UnmatchedRequest>();
 
-  note(request: Omit<UnmatchedRequest, 'count' | 'first_at' | 'nearest'>, nearest: () => NearestRule | undefined): UnmatchedRequest | undefined {
+  note(sent: Omit<UnmatchedRequest, 'count' | 'first_at' | 'nearest'>, nearest: () => NearestRule | undefined): UnmatchedRequest | undefined {
+    // Kept for the life of the scenario: the client's path and model only as far as they are kept.
+    const request = { ...sent, path: keptText(sent.path), ...(sent.model !== undefined ? { model: keptText(sent.model) } : {}) };
     const key = `${request.method} ${request.path} ${request.model ?? ''} ${request.stream} ${request.fingerprint}`;
     const seen = this.byKey.get(key);
     if (seen) {

@@ -1,4 +1,5 @@
 import { Rng, hashSeed } from '../generate/random.ts';
+import { boundedName, keptText } from '../limits/client-strings.ts';
 import { type Fingerprint, type FingerprintPart, fingerprintRequest, parseFingerprint } from '../record/fingerprint.ts';
 import { parseRegex } from './regex.ts';
 import type { FaultSpec, ReplySpec, RuleSpec, WhenSpec } from './types.ts';
@@ -110,10 +111,11 @@ interface NamedCheck {
 function compileChecks(when: WhenSpec | undefined): NamedCheck[] {
   if (!when) return [];
   const checks: NamedCheck[] = [];
-  const shown = (spec: string | boolean, value: (f: RequestFacts) => string | boolean | undefined) => (f: RequestFacts) => ({
-    request: value(f) ?? null,
-    rule: spec,
-  });
+  // The request's value is the client's: quoted as far as it is kept (coverage keeps it).
+  const shown = (spec: string | boolean, value: (f: RequestFacts) => string | boolean | undefined) => (f: RequestFacts) => {
+    const v = value(f);
+    return { request: typeof v === 'string' ? keptText(v) : (v ?? null), rule: spec };
+  };
   if (when.path !== undefined) {
     const m = textMatcher(parseRegex(when.path) ? when.path : normalisePath(when.path), 'exact');
     checks.push({ field: 'path', test: (f) => m(f.path), values: shown(when.path, (f) => f.path) });
@@ -166,14 +168,26 @@ function allOf(checks: NamedCheck[]): (facts: RequestFacts) => boolean {
   };
 }
 
+/** Requests that met a rule's conditions (`seen`, for `nth`) and times it fired (`fired`, for `times`), in one bucket. */
+interface RuleCounter {
+  seen: number;
+  fired: number;
+}
+
+/**
+ * `per: key` / `per: session` counters kept at most. Decisions stay a function of the seed and the
+ * requests so far; only a client unseen while 10 000 others came counts afresh.
+ */
+export const MAX_CLIENT_COUNTERS = 10_000;
+
 export class RuleEngine {
   private readonly rules: CompiledRule[] = [];
   /** Times each rule fired, all buckets together, for coverage. */
   private readonly hits: number[] = [];
-  /** Requests that met a rule's conditions, per rule and counter bucket. */
-  private readonly seen = new Map<string, number>();
-  /** Times each rule fired, per rule and counter bucket, for `times`. */
-  private readonly fired = new Map<string, number>();
+  /** Each rule's counter without `per` (one per rule, so bounded by the scenario). */
+  private readonly globalCounters: RuleCounter[] = [];
+  /** Counters of `per: key` and `per: session` rules, one per rule and client: bounded, least recently used forgotten first. */
+  private readonly clientCounters = new Map<string, RuleCounter>();
 
   constructor(
     rules: readonly RuleSpec[],
@@ -189,6 +203,17 @@ export class RuleEngine {
     const checks = compileChecks(spec.when);
     this.rules.push({ index, name: spec.name ?? `rule ${index + 1}`, spec, matches: allOf(checks), checks });
     this.hits.push(0);
+    this.globalCounters.push({ seen: 0, fired: 0 });
+  }
+
+  /** Counters kept for `per: key` / `per: session` buckets now (at most MAX_CLIENT_COUNTERS). */
+  get clientCounterCount(): number {
+    return this.clientCounters.size;
+  }
+
+  /** Every client counter's bucket name (for tests of their bounds). */
+  clientCounterNames(): string[] {
+    return [...this.clientCounters.keys()];
   }
 
   /** Every rule with the number of times it fired. */
@@ -218,15 +243,15 @@ export class RuleEngine {
       if (!rule.matches(facts)) continue;
       if (!this.inWindow(spec.when, now)) continue;
       // Counters and `times` are kept per bucket: with `per: session` each test session gets its own.
-      const bucket = `${rule.index}|${this.bucketOf(spec, facts)}`;
-      const fired = this.fired.get(bucket) ?? 0;
-      if (spec.times !== undefined && fired >= spec.times) continue;
-      const count = (this.seen.get(bucket) ?? 0) + 1;
-      this.seen.set(bucket, count);
+      const client = this.clientOf(spec, facts);
+      const bucket = `${rule.index}|${client ?? 'global'}`;
+      const counter = client === undefined ? this.globalCounters[rule.index]! : this.clientCounter(bucket);
+      if (spec.times !== undefined && counter.fired >= spec.times) continue;
+      const count = (counter.seen += 1);
       if (!countMatches(spec.when?.nth, count)) continue;
       const p = spec.when?.probability;
       if (p !== undefined && !new Rng(hashSeed(this.seed, 'probability', bucket, count)).chance(p)) continue;
-      this.fired.set(bucket, fired + 1);
+      counter.fired += 1;
       this.hits[rule.index] = (this.hits[rule.index] ?? 0) + 1;
       return { index: rule.index, name: rule.name, ...(spec.fault ? { fault: spec.fault } : {}), ...(spec.reply ? { reply: spec.reply } : {}) };
     }
@@ -240,15 +265,32 @@ export class RuleEngine {
     return (window.from_ms === undefined || elapsed >= window.from_ms) && (window.until_ms === undefined || elapsed < window.until_ms);
   }
 
-  private bucketOf(spec: RuleSpec, facts: RequestFacts): string {
+  /** `key:<credential>` or `session:<id>` for a rule counted per client (long values as a digest); undefined without `per`. */
+  private clientOf(spec: RuleSpec, facts: RequestFacts): string | undefined {
     switch (spec.per ?? 'global') {
       case 'key':
-        return `key:${facts.key ?? ''}`;
+        return `key:${boundedName(facts.key ?? '')}`;
       case 'session':
-        return `session:${facts.session ?? ''}`;
+        return `session:${boundedName(facts.session ?? '')}`;
       default:
-        return 'global';
+        return undefined;
     }
+  }
+
+  /**
+   * A client bucket's counter, made the most recently used. A new one past MAX_CLIENT_COUNTERS
+   * forgets the least recently used (which starts again from 0 if its client comes back), so a
+   * flood of made-up keys costs a bounded map, not memory per key.
+   */
+  private clientCounter(bucket: string): RuleCounter {
+    let counter = this.clientCounters.get(bucket);
+    if (counter) this.clientCounters.delete(bucket);
+    else {
+      counter = { seen: 0, fired: 0 };
+      if (this.clientCounters.size >= MAX_CLIENT_COUNTERS) this.clientCounters.delete(this.clientCounters.keys().next().value!);
+    }
+    this.clientCounters.set(bucket, counter);
+    return counter;
   }
 }
 

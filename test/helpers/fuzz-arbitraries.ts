@@ -537,6 +537,11 @@ const credential: fc.Arbitrary<Record<string, string>> = fc.oneof(
       .tuple(fc.constantFrom(...HUGE_TOKENS), fc.boolean())
       .map(([token, xcashu]): Record<string, string> => (xcashu ? { 'x-cashu': token } : { authorization: `Bearer ${token}` })),
   },
+  // A new long key every time: per-key rule counters and the rate limiter must not keep each one.
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.nat(), fc.constantFrom(1000, 4000, 12_000)).map(([n, length]) => ({ authorization: `Bearer sk-${n}-${'k'.repeat(length)}` })),
+  },
 );
 
 /** A credential for the account endpoints that move money out (refund): never the fuzz key. */
@@ -596,6 +601,8 @@ const extraHeaders: fc.Arbitrary<Record<string, string>> = fc.oneof(
       )
       .map(([name, value]) => ({ [name]: value })),
   },
+  // A new long session every time: per-session rule counters must not keep each one.
+  { weight: 1, arbitrary: fc.tuple(fc.nat(), fc.constantFrom(1000, 8000)).map(([n, length]) => ({ 'x-mock-session': `s${n}-${'s'.repeat(length)}` })) },
 );
 
 function headersOf(...parts: (Record<string, string> | null | undefined)[]): Record<string, string> {
@@ -940,6 +947,13 @@ function jsonEndpointRequest(endpoint: string, sizes: FuzzSizes): fc.Arbitrary<F
     },
     { weight: 4, arbitrary: fc.tuple(absurdBody(endpoint), tweak).map(([b, t]) => ({ kind: 'absurd', bytes: applyTweak(serialize(b), t) })) },
     { weight: 2, arbitrary: hugeTextBody(endpoint, sizes).map((b) => ({ kind: 'huge text', bytes: Buffer.from(serialize(b)) })) },
+    // A valid body naming a huge model: 400 invalid_model, and the journal and coverage keep only its start.
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(VALID_BODIES[endpoint]!, hugeString(sizes))
+        .map(([b, model]) => ({ kind: 'huge model', bytes: Buffer.from(serialize({ ...(b as Record<string, unknown>), model })) })),
+    },
     { weight: 2, arbitrary: randomBody.map((bytes) => ({ kind: 'random', bytes })) },
     { weight: 1, arbitrary: fc.constant({ kind: 'empty', bytes: Buffer.alloc(0) }) },
   );

@@ -7,7 +7,6 @@ import { UnsupportedAudioFormatError, supportedSpeechFormats, synthesizeSpeech }
 import { toSrt, toVtt, transcriptSteps, type Transcript } from '../../generate/audio/transcript.ts';
 import { type Steps, runInSlices } from '../../generate/cooperative.ts';
 import { hashSeed } from '../../generate/random.ts';
-import { Semaphore } from '../../limits/semaphore.ts';
 import { type TranscriptionRequest, parseSpeechRequest, parseTranscriptionFields } from '../../requests/audio.ts';
 import { missing } from '../../requests/fields.ts';
 import { UnparsableJson, jsonBody } from '../body.ts';
@@ -20,12 +19,6 @@ const MAX_AUDIO_BYTES = 25 * 1024 * 1024;
 /** The longest audio the mock writes a transcript for. */
 const MAX_AUDIO_SECONDS = 4 * 60 * 60;
 const SUPPORTED_UPLOADS = "['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']";
-/**
- * How many speech syntheses run at once; later requests wait their turn (first come, first served). Each
- * holds up to ~18 MB of samples (two minutes of audio) while it runs, so a flood of long requests
- * waits in the queue rather than all being in memory at once.
- */
-const SPEECH_CONCURRENCY = 2;
 
 interface Upload {
   fields: Map<string, string[]>;
@@ -140,8 +133,6 @@ export async function audioRoutes(app: FastifyInstance, opts: RouteOptions): Pro
     );
   };
 
-  const speechSlots = new Semaphore(SPEECH_CONCURRENCY);
-
   app.post('/audio/transcriptions', transcribe('transcribe'));
   app.post('/audio/translations', transcribe('translate'));
 
@@ -161,7 +152,7 @@ export async function audioRoutes(app: FastifyInstance, opts: RouteOptions): Pro
           // A format this build cannot write is refused at once, not after waiting for a slot.
           if (!supportedSpeechFormats().includes(req.format)) throw new UnsupportedAudioFormatError(req.format);
           const seed = hashSeed(ctx.scenario.seed, model.id, req.voice, req.input);
-          const audio = await speechSlots.run(() => synthesizeSpeech(req.input, seed, req.format, req.speed, { signal }), signal);
+          const audio = await opts.heavyWork.speech.run(() => synthesizeSpeech(req.input, seed, req.format, req.speed, { signal }), signal);
           signal.throwIfAborted();
           return reply.header('content-type', audio.contentType).send(audio.bytes);
         } catch (err) {

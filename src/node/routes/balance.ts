@@ -152,6 +152,6 @@ export async function nodeRoutes(app: FastifyInstance, opts: RouteOptions): Prom
       child_key_cost_msats: node.child_key_cost_msats,
     };
   });
-  await app.register(balanceEndpoints, { context, prefix: '/balance' });
-  await app.register(balanceEndpoints, { context, prefix: '/wallet' });
+  await app.register(balanceEndpoints, { context, heavyWork: opts.heavyWork, prefix: '/balance' });
+  await app.register(balanceEndpoints, { context, heavyWork: opts.heavyWork, prefix: '/wallet' });
 }

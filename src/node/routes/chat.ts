@@ -24,9 +24,12 @@ import { type CostData, costFromUsage, costHeaders } from '../../payment/billing
 import type { Payer, Settlement } from '../../payment/payments.ts';
 import { addCostToUsageChunk } from '../../responses/cost.ts';
 import type { ModelSpec } from '../../scenario/types.ts';
+import type { HeavyWorkSlots } from '../../limits/heavy-work.ts';
 
 export interface RouteOptions {
   context: () => NodeContext;
+  /** The node's slots for memory-heavy work (one set for every mount). */
+  heavyWork: HeavyWorkSlots;
 }
 
 /** Routstr's own pre-check, before the model lookup: a non-integer max_tokens is refused. */

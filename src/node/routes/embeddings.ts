@@ -3,7 +3,7 @@ import { type Steps, runInSlices } from '../../generate/cooperative.ts';
 import { embedText, embeddingToBase64 } from '../../generate/embedding.ts';
 import { hashSeed } from '../../generate/random.ts';
 import { tokenizerFor } from '../../generate/tokens.ts';
-import { parseEmbeddingsRequest } from '../../requests/embeddings.ts';
+import { type EmbeddingsRequest, parseEmbeddingsRequest } from '../../requests/embeddings.ts';
 import { checkTokenizedText, decodeTokens } from '../../requests/fields.ts';
 import { jsonBody } from '../body.ts';
 import { invalidRequest } from '../errors.ts';
@@ -30,12 +30,22 @@ export async function embeddingRoutes(app: FastifyInstance, opts: RouteOptions):
     const model = ctx.resolveModel(body.model);
     const payer = authorizeRequest(ctx.payments, request, model, body);
     // 2048 inputs (300 000 tokens) take seconds to tokenize, embed and write out: the work runs in
-    // slices, one input or a few kB of text at a time, other requests going on meanwhile. A client
-    // that goes away meanwhile stops it, is not answered, and is not charged.
+    // slices, one input or a few kB of text at a time, other requests going on meanwhile, and may
+    // first wait for a free slot. A client that goes away meanwhile stops it (or leaves the queue),
+    // is not answered, and is not charged.
     return unlessClientLeaves(request, reply, async (signal) => {
       let embedded: Embedded;
       try {
-        embedded = await runInSlices(embed(), signal);
+        // A request the node refuses is refused at once, not after waiting for a slot.
+        ctx.requireKind(model, ['embedding'], '/v1/embeddings');
+        const req = parseEmbeddingsRequest(body, model);
+        // One of the node's embeddings slots (waiting for it first, in turn), held until the answer
+        // is written out: the answer's JSON text is the memory the slot bounds.
+        const release = await opts.heavyWork.embeddings.acquire(signal);
+        if (signal.aborted || reply.raw.destroyed) release();
+        else reply.raw.once('close', release);
+        signal.throwIfAborted();
+        embedded = await runInSlices(embed(req), signal);
       } catch (err) {
         throw failedPayment(ctx.payments, payer, err);
       }
@@ -59,9 +69,7 @@ export async function embeddingRoutes(app: FastifyInstance, opts: RouteOptions):
       return reply.header('content-type', 'application/json; charset=utf-8').send(json);
     });
 
-    function* embed(): Steps<Embedded> {
-      ctx.requireKind(model, ['embedding'], '/v1/embeddings');
-      const req = parseEmbeddingsRequest(body, model);
+    function* embed(req: EmbeddingsRequest): Steps<Embedded> {
       const tokenizer = tokenizerFor(model.id, model.tokenizer);
       const salt = hashSeed(ctx.scenario.seed, model.id);
       const where = (i: number) => (req.inputs.length === 1 ? 'input' : `input[${i}]`);

@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { renderPngInSlices } from '../../generate/png.ts';
 import { hashSeed } from '../../generate/random.ts';
 import { tokenizerFor } from '../../generate/tokens.ts';
-import { Semaphore } from '../../limits/semaphore.ts';
 import { alwaysBase64, parseImagesRequest } from '../../requests/images.ts';
 import { jsonBody } from '../body.ts';
 import { pathNotFound } from '../errors.ts';
@@ -13,12 +12,6 @@ import type { RouteOptions } from './chat.ts';
 /** Image files are named by seed and size, so the URL alone regenerates the same bytes: no storage. */
 const FILE_NAME = /^([0-9a-f]{8})-(\d{1,4})x(\d{1,4})\.png$/;
 const MAX_SIDE = 2048;
-/**
- * How many pictures are rendered at once; later ones wait their turn (first come, first served). A 2048×2048
- * picture holds ~25 MB of pixels and scanlines while it is drawn, so a flood of big requests
- * waits in the queue rather than all being in memory at once.
- */
-const RENDER_CONCURRENCY = 2;
 
 /** Recently rendered images, so a client fetching a URL right after generation does not pay twice. */
 class PngCache {
@@ -42,12 +35,11 @@ class PngCache {
 
 export async function imageRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
   const cache = new PngCache(16);
-  const renderSlots = new Semaphore(RENDER_CONCURRENCY);
   const png = async (seed: number, width: number, height: number, signal: AbortSignal): Promise<Buffer> => {
     const key = `${seed}-${width}x${height}`;
     const cached = cache.get(key);
     if (cached) return cached;
-    const rendered = await renderSlots.run(() => renderPngInSlices(seed, width, height, signal), signal);
+    const rendered = await opts.heavyWork.pictures.run(() => renderPngInSlices(seed, width, height, signal), signal);
     cache.set(key, rendered);
     return rendered;
   };
