@@ -20,6 +20,8 @@
  *   counts real usage; a request is refused while the tokens in the window are at or over `tpm`.
  */
 
+import { RecentMap } from './recent-map.ts';
+
 export interface RateLimits {
   /** Requests per minute per key. */
   rpm?: number;
@@ -64,7 +66,7 @@ const SWEEP_THRESHOLD = 1000;
 export const MAX_TRACKED_KEYS = 10_000;
 
 export class RateLimiter {
-  private readonly keys = new Map<string, KeyState>();
+  private readonly keys = new RecentMap<string, KeyState>(MAX_TRACKED_KEYS);
   private lastSweep = -Infinity;
 
   constructor(
@@ -163,15 +165,11 @@ export class RateLimiter {
 
   /** The key's state with everything older than the window dropped; created when asked to. */
   private state(key: string, now: number, create: boolean): KeyState | undefined {
-    let state = this.keys.get(key);
+    // Only a request that is counted makes its key the most recently used.
+    let state = create ? this.keys.get(key) : this.keys.peek(key);
     if (state) this.prune(state, now);
-    if (create) {
-      if (state)
-        this.keys.delete(key); // re-added below: the most recently used last
-      else {
-        state = { requests: [], tokens: [], tokenSum: 0 };
-        if (this.keys.size >= MAX_TRACKED_KEYS) this.keys.delete(this.keys.keys().next().value!);
-      }
+    if (create && !state) {
+      state = { requests: [], tokens: [], tokenSum: 0 };
       this.keys.set(key, state);
     }
     return state;

@@ -22,6 +22,11 @@ export class RecentMap<K, V> {
     return value;
   }
 
+  /** The value, leaving the order as it is. */
+  peek(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+
   has(key: K): boolean {
     return this.entries.has(key);
   }
@@ -39,5 +44,10 @@ export class RecentMap<K, V> {
 
   keys(): IterableIterator<K> {
     return this.entries.keys();
+  }
+
+  /** Least recently used first; deleting while iterating is safe. */
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.entries.entries();
   }
 }

@@ -3,6 +3,7 @@ import { boundedName, keptText } from '../limits/client-strings.ts';
 import { type Fingerprint, type FingerprintPart, fingerprintRequest, parseFingerprint } from '../record/fingerprint.ts';
 import { parseRegex } from './regex.ts';
 import type { FaultSpec, ReplySpec, RuleSpec, WhenSpec } from './types.ts';
+import { RecentMap } from '../limits/recent-map.ts';
 
 /**
  * Scenario rules: which request a rule applies to (`when`), and whether it fires this time
@@ -187,7 +188,7 @@ export class RuleEngine {
   /** Each rule's counter without `per` (one per rule, so bounded by the scenario). */
   private readonly globalCounters: RuleCounter[] = [];
   /** Counters of `per: key` and `per: session` rules, one per rule and client: bounded, least recently used forgotten first. */
-  private readonly clientCounters = new Map<string, RuleCounter>();
+  private readonly clientCounters = new RecentMap<string, RuleCounter>(MAX_CLIENT_COUNTERS);
 
   constructor(
     rules: readonly RuleSpec[],
@@ -284,12 +285,10 @@ export class RuleEngine {
    */
   private clientCounter(bucket: string): RuleCounter {
     let counter = this.clientCounters.get(bucket);
-    if (counter) this.clientCounters.delete(bucket);
-    else {
+    if (!counter) {
       counter = { seen: 0, fired: 0 };
-      if (this.clientCounters.size >= MAX_CLIENT_COUNTERS) this.clientCounters.delete(this.clientCounters.keys().next().value!);
+      this.clientCounters.set(bucket, counter);
     }
-    this.clientCounters.set(bucket, counter);
     return counter;
   }
 }
