@@ -34,7 +34,7 @@ const scenario = {
     // A scenario-defined image model takes any size: the only way to 2048×2048 (n = 4 fill the pixel cap).
     { id: 'image-any', kind: 'image', sats_per_million_tokens: { prompt: 1, completion: 1 }, context_length: 32000 },
   ],
-  keys: [{ key: 'sk-test', balance_msats: 1e15 }],
+  keys: [{ key: 'sk-test', balance_msats: 2 ** 40 }],
   stream: { ttft_ms: 0, tokens_per_second: 0, chunk_tokens: 1, usage_chunk: 'always' },
 };
 

@@ -32,7 +32,7 @@ const teapotPer = (per: string) => ({
 });
 const SCENARIO = {
   version: 1,
-  keys: [{ key: 'sk-test', balance_msats: 1e15 }],
+  keys: [{ key: 'sk-test', balance_msats: 2 ** 40 }],
   // Rules that count per key and per session (and a limiter, which keeps keys for 60 s): what the keys flood fills.
   rules: [teapotPer('key'), teapotPer('session')],
   limits: { rpm: 100 },

@@ -29,7 +29,7 @@ const scenario = {
     { id: 'tts-1', kind: 'speech', sats_per_million_tokens: { prompt: 1, completion: 0 }, context_length: 4096, max_completion_tokens: 1 },
     { id: 'image-any', kind: 'image', sats_per_million_tokens: { prompt: 1, completion: 1 }, context_length: 32000 },
   ],
-  keys: [{ key: 'sk-test', balance_msats: 1e15 }],
+  keys: [{ key: 'sk-test', balance_msats: 2 ** 40 }],
 };
 const child = await spawnServer(
   ['--import', 'tsx', `${root}/src/cli.ts`, 'serve', '--port', '0', '--scenario', JSON.stringify(scenario)],

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireObjectBody, type Body } from '../requests/fields.ts';
 import { KEPT_TEXT_MAX } from '../limits/client-strings.ts';
+import { noteBodySize } from '../limits/garbage.ts';
 import { NodeError, invalidJson, preview } from './errors.ts';
 
 /** A body whose content type was not JSON; JSON routes still try it, as real nodes parse raw bytes. */
@@ -38,9 +39,12 @@ export function parseJsonText(raw: string): unknown {
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
-    done(null, parseJsonText(String(text)));
+    const body = String(text);
+    noteBodySize(body.length);
+    done(null, parseJsonText(body));
   });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, bytes, done) => {
+    noteBodySize((bytes as Buffer).length);
     done(null, new RawBody(String(req.headers['content-type'] ?? ''), bytes as Buffer));
   });
 }
