@@ -22,7 +22,8 @@ const concurrency = Number(process.argv[4] ?? 32);
 const MINT = 'http://mint.mock.local';
 const scenario = { version: 1, node: { mints: [MINT] } };
 const child = await spawnServer(
-  ['--import', 'tsx', `${root}/src/cli.ts`, 'serve', '--port', '0', '--scenario', JSON.stringify(scenario)],
+  // As `routstr-mock serve` runs (the bundle when fresh).
+  [`${root}/bin/routstr-mock.js`, 'serve', '--port', '0', '--scenario', JSON.stringify(scenario)],
   / on (http:\/\/\S+)\/v1/,
 );
 // Loopback only: the child listens on 127.0.0.1.
