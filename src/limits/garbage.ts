@@ -1,4 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
@@ -11,6 +11,9 @@ import { runInNewContext } from 'node:vm';
 /** Bodies from this size on ask for a collection once they have been parsed. */
 export const LARGE_BODY_BYTES = 8 * 1024 * 1024;
 
+/** Below this much heap in use a collection is not worth its pause (tens of ms): V8's own timing will do. */
+export const HEAP_WORTH_COLLECTING = 160 * 1024 * 1024;
+
 let collect: (() => void) | undefined;
 let pending = false;
 
@@ -22,12 +25,12 @@ function collector(): () => void {
   return collect;
 }
 
-/** Notes a body of `bytes` just parsed; a large one gets the garbage collected once the current turn is over. */
+/** Notes a body of `bytes` just parsed; after a large one the garbage is collected once the turn is over, if there is much. */
 export function noteBodySize(bytes: number): void {
   if (bytes < LARGE_BODY_BYTES || pending) return;
   pending = true;
   setImmediate(() => {
     pending = false;
-    collector()();
+    if (getHeapStatistics().used_heap_size >= HEAP_WORTH_COLLECTING) collector()();
   });
 }
