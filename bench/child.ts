@@ -6,6 +6,7 @@
  * (node --cpu-prof) to DIR when it stops.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -127,3 +128,16 @@ export class RssSampler {
 }
 
 export const mib = (bytes: number) => bytes / 1024 / 1024;
+
+/** Request options for a JSON POST of `body` to `path` on `origin` over `agent`. */
+export function jsonPostOptions(agent: http.Agent, origin: string, path: string, body: string, headers: Record<string, string> = {}): http.RequestOptions {
+  const url = new URL(path, origin);
+  return {
+    agent,
+    host: url.hostname,
+    port: url.port,
+    path: url.pathname,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+  };
+}

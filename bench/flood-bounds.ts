@@ -16,7 +16,7 @@ import net from 'node:net';
 import { readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { type ChildServer, RssSampler, mib, procMemory, spawnServer } from './child.ts';
+import { type ChildServer, RssSampler, jsonPostOptions, mib, procMemory, spawnServer } from './child.ts';
 
 const root = process.env.BENCH_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
 const kind = process.argv[2] ?? 'model';
@@ -58,23 +58,12 @@ const openFds = (pid: number) => {
 
 /** A POST over a keep-alive agent; resolves with the status once the body is read. */
 function post(agent: http.Agent, origin: string, path: string, body: string, headers: Record<string, string>): Promise<number> {
-  const url = new URL(path, origin);
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-        res.once('error', reject);
-      },
-    );
+    const req = http.request(jsonPostOptions(agent, origin, path, body, headers), (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+      res.once('error', reject);
+    });
     req.once('error', reject);
     req.end(body);
   });

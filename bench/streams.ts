@@ -47,7 +47,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import autocannon from 'autocannon';
-import { type ChildServer, RssSampler, mib, procMemory, spawnAimock, spawnBareSse, spawnMock } from './child.ts';
+import { type ChildServer, RssSampler, jsonPostOptions, mib, procMemory, spawnAimock, spawnBareSse, spawnMock } from './child.ts';
 import { max, mean, median, pct, quantile, report } from './report.ts';
 
 const part = process.argv[2] ?? 'all';
@@ -65,47 +65,36 @@ interface StreamRecord {
 /** One streamed chat over raw HTTP; resolves when `[DONE]` arrives and the response ends. */
 function paceStream(agent: http.Agent, origin: string, body: string): Promise<StreamRecord> {
   return new Promise((resolve, reject) => {
-    const url = new URL(`${origin}/v1/chat/completions`);
     const record: StreamRecord = { sent: performance.now(), arrivals: [], done: Number.NaN, completionTokens: 0 };
-    const req = http.request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          reject(new Error(`stream answered ${res.statusCode}`));
-          return;
-        }
-        res.setEncoding('utf8');
-        let buffer = '';
-        res.on('data', (text: string) => {
-          const at = performance.now();
-          buffer += text;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const frame = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            if (!frame.startsWith('data: ')) continue;
-            const data = frame.slice(6);
-            if (data === '[DONE]') {
-              record.done = at;
-              continue;
-            }
-            const chunk = JSON.parse(data) as { choices: { delta?: { content?: string | null } }[]; usage?: { completion_tokens: number } | null };
-            if (chunk.usage) record.completionTokens = chunk.usage.completion_tokens;
-            if (chunk.choices[0]?.delta?.content) record.arrivals.push(at);
+    const req = http.request(jsonPostOptions(agent, origin, '/v1/chat/completions', body, { authorization: 'Bearer sk-test' }), (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new Error(`stream answered ${res.statusCode}`));
+        return;
+      }
+      res.setEncoding('utf8');
+      let buffer = '';
+      res.on('data', (text: string) => {
+        const at = performance.now();
+        buffer += text;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (!frame.startsWith('data: ')) continue;
+          const data = frame.slice(6);
+          if (data === '[DONE]') {
+            record.done = at;
+            continue;
           }
-        });
-        res.on('end', () => (Number.isNaN(record.done) ? reject(new Error('stream ended without [DONE]')) : resolve(record)));
-        res.on('error', reject);
-      },
-    );
+          const chunk = JSON.parse(data) as { choices: { delta?: { content?: string | null } }[]; usage?: { completion_tokens: number } | null };
+          if (chunk.usage) record.completionTokens = chunk.usage.completion_tokens;
+          if (chunk.choices[0]?.delta?.content) record.arrivals.push(at);
+        }
+      });
+      res.on('end', () => (Number.isNaN(record.done) ? reject(new Error('stream ended without [DONE]')) : resolve(record)));
+      res.on('error', reject);
+    });
     req.on('error', reject);
     req.end(body);
   });
