@@ -114,5 +114,10 @@ export function pingVerdict(latencies: number[]): { slowest: number; fifthSlowes
   return { slowest: sorted[0] ?? 0, fifthSlowest: sorted[4] ?? 0 };
 }
 
-/** Blocks of over ~330 ms fail on the fifth-slowest ping; a single late ping fails only past a second. */
-export const PROMPT_PING = { fifthSlowestMs: 250, slowestMs: 1000 };
+/**
+ * Blocks of over ~480 ms fail on the fifth-slowest ping (unsliced work blocked for 0.5–4 s); a single
+ * late ping fails only past a second. A busy 2-core machine (another process on one core, other test
+ * files on the other) delays clusters of pings by up to ~300 ms with no block of ours, so shorter
+ * blocks are bench/event-loop.ts's to measure (≤ 35 ms per endpoint there).
+ */
+export const PROMPT_PING = { fifthSlowestMs: 400, slowestMs: 1000 };
