@@ -26,7 +26,7 @@ function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-export function parseJsonText(raw: string): unknown {
+function parseJsonText(raw: string): unknown {
   const text = withoutBom(raw);
   if (text.trim() === '') return {};
   try {
@@ -36,17 +36,25 @@ export function parseJsonText(raw: string): unknown {
   }
 }
 
+type ParserDone = (err: Error | null, body?: unknown) => void;
+
+/** A JSON body (parseAs: 'string'), parsed as real nodes parse it; its size noted for garbage.ts. */
+export function jsonBodyParser(_request: FastifyRequest, text: string | Buffer, done: ParserDone): void {
+  const body = String(text);
+  noteBodySize(body.length);
+  done(null, parseJsonText(body));
+}
+
+/** Any other body (parseAs: 'buffer'), kept as bytes for the route to read; its size noted too. */
+export function rawBodyParser(request: FastifyRequest, bytes: string | Buffer, done: ParserDone): void {
+  noteBodySize(bytes.length);
+  done(null, new RawBody(String(request.headers['content-type'] ?? ''), bytes as Buffer));
+}
+
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
-    const body = String(text);
-    noteBodySize(body.length);
-    done(null, parseJsonText(body));
-  });
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, bytes, done) => {
-    noteBodySize((bytes as Buffer).length);
-    done(null, new RawBody(String(req.headers['content-type'] ?? ''), bytes as Buffer));
-  });
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser);
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, rawBodyParser);
 }
 
 function unsupportedMediaType(contentType: string): NodeError {

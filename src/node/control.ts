@@ -6,7 +6,7 @@ import { ScenarioError, type ScenarioInput, lintScenario } from '../scenario/loa
 import { normalisePath } from '../scenario/rules.ts';
 import type { FaultSpec, Scenario, WhenSpec } from '../scenario/types.ts';
 import { MAX_ACCOUNT_MSATS } from '../payment/limits.ts';
-import { RawBody, UnparsableJson, parseJsonText } from './body.ts';
+import { RawBody, UnparsableJson, jsonBodyParser, rawBodyParser } from './body.ts';
 import type { NodeContext } from './context.ts';
 import type { Journal, JournalEntry, JournalFilter } from './journal.ts';
 
@@ -262,10 +262,8 @@ export async function controlRoutes(app: FastifyInstance, opts: ControlOptions):
   // Only JSON and YAML bodies: anything else (text/plain, forms, no type) is fastify's 415, which
   // the app's error handler answers as a control problem.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => done(null, parseJsonText(String(text))));
-  app.addContentTypeParser(CONTROL_BODY_TYPES.slice(1), { parseAs: 'buffer' }, (req, bytes, done) => {
-    done(null, new RawBody(String(req.headers['content-type'] ?? ''), bytes as Buffer));
-  });
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser);
+  app.addContentTypeParser(CONTROL_BODY_TYPES.slice(1), { parseAs: 'buffer' }, rawBodyParser);
 
   app.get('/health', async () => ({ ok: true }));
 

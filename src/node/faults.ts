@@ -86,11 +86,10 @@ function duration(seconds: number): string {
 /**
  * The upstream 429. The wait is `retry_after_s`, else `retry_after_ms`, else 1 s; `Retry-After` is
  * its whole seconds rounded up, so `retry_after_ms: 0` (which SDK 6.49 reads as "no retry-after-ms")
- * still means "retry at once" and not "wait a second".
+ * still means "retry at once" and not "wait a second". `model` comes quoted (keptText): a client's
+ * model name may be megabytes.
  */
-export function rateLimitError(fault: FaultSpec, requestedModel: string): NodeError {
-  // A client's model name is quoted, not sent back whole (it may be megabytes).
-  const model = keptText(requestedModel);
+export function rateLimitError(fault: FaultSpec, model: string): NodeError {
   const retryAfter = fault.retry_after_s ?? (fault.retry_after_ms !== undefined ? fault.retry_after_ms / 1000 : 1);
   const message =
     fault.message ?? `Rate limit reached for ${model} on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${duration(retryAfter)}.`;
@@ -129,8 +128,7 @@ export function rateLimitError(fault: FaultSpec, requestedModel: string): NodeEr
 }
 
 /** Upstream failures: a 5xx with the node's direct envelope, or the newer 424 UPSTREAM_UNAVAILABLE. */
-export function upstreamError(fault: FaultSpec, requestedModel: string): NodeError {
-  const model = keptText(requestedModel);
+export function upstreamError(fault: FaultSpec, model: string): NodeError {
   const status = fault.status ?? 502;
   if (status === 424) {
     return new NodeError(
@@ -203,10 +201,10 @@ export async function applyFaultBeforeHeaders(
       return send(authErrors.insufficientForModel(required, Math.max(0, Math.min(required - 1, availableFor(ctx, request)))));
     }
     case 'rate_limit':
-      return send(rateLimitError(fault, model));
+      return send(rateLimitError(fault, keptText(model)));
     case 'upstream_error':
     case 'stream_error':
-      return send(upstreamError(fault, model));
+      return send(upstreamError(fault, keptText(model)));
     case 'invalid_api_key':
       return send(authErrors.invalidKey());
     case 'key_expired':
