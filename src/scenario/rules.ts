@@ -1,9 +1,9 @@
 import { Rng, hashSeed } from '../generate/random.ts';
 import { boundedName, keptText } from '../limits/client-strings.ts';
 import { type Fingerprint, type FingerprintPart, fingerprintRequest, parseFingerprint } from '../record/fingerprint.ts';
+import { RecentMap } from '../limits/recent-map.ts';
 import { parseRegex } from './regex.ts';
 import type { FaultSpec, ReplySpec, RuleSpec, WhenSpec } from './types.ts';
-import { RecentMap } from '../limits/recent-map.ts';
 
 /**
  * Scenario rules: which request a rule applies to (`when`), and whether it fires this time
@@ -207,12 +207,7 @@ export class RuleEngine {
     this.globalCounters.push({ seen: 0, fired: 0 });
   }
 
-  /** Counters kept for `per: key` / `per: session` buckets now (at most MAX_CLIENT_COUNTERS). */
-  get clientCounterCount(): number {
-    return this.clientCounters.size;
-  }
-
-  /** Every client counter's bucket name (for tests of their bounds). */
+  /** Every client counter's bucket name, at most MAX_CLIENT_COUNTERS (for tests of their bounds). */
   clientCounterNames(): string[] {
     return [...this.clientCounters.keys()];
   }
